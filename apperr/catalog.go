@@ -1,0 +1,337 @@
+package apperr
+
+import "net/http"
+
+// Code is the category of an error, sent as extensions.code. Codes follow
+// Apollo's conventions so an Apollo Client error link can branch on them.
+type Code string
+
+// Type is the specific reason of an error, sent as extensions.type. Every
+// Type belongs to exactly one Code. Published types never change.
+type Type string
+
+// The codes (CONTRACT.md section 2).
+const (
+	CodeBadRequest         Code = "BAD_REQUEST"
+	CodeParseFailed        Code = "GRAPHQL_PARSE_FAILED"
+	CodeValidationFailed   Code = "GRAPHQL_VALIDATION_FAILED"
+	CodeBadUserInput       Code = "BAD_USER_INPUT"
+	CodeUnauthenticated    Code = "UNAUTHENTICATED"
+	CodeForbidden          Code = "FORBIDDEN"
+	CodeNotFound           Code = "NOT_FOUND"
+	CodeConflict           Code = "CONFLICT"
+	CodePaymentRequired    Code = "PAYMENT_REQUIRED"
+	CodeRateLimited        Code = "RATE_LIMITED"
+	CodeInternal           Code = "INTERNAL_SERVER_ERROR"
+	CodeServiceUnavailable Code = "SERVICE_UNAVAILABLE"
+	CodeTimeout            Code = "TIMEOUT"
+)
+
+// The types. Each one has exactly one line in the catalog below.
+const (
+	MalformedRequest     Type = "MALFORMED_REQUEST"
+	BodyTooLarge         Type = "BODY_TOO_LARGE"
+	UnsupportedMediaType Type = "UNSUPPORTED_MEDIA_TYPE"
+	MethodNotAllowed     Type = "METHOD_NOT_ALLOWED"
+
+	SyntaxError Type = "SYNTAX_ERROR"
+
+	InvalidQuery      Type = "INVALID_QUERY"
+	OperationNotFound Type = "OPERATION_NOT_FOUND"
+	QueryTooComplex   Type = "QUERY_TOO_COMPLEX"
+	QueryTooDeep      Type = "QUERY_TOO_DEEP"
+
+	ValidationFailed Type = "VALIDATION_FAILED"
+	InvalidVariables Type = "INVALID_VARIABLES"
+	InvalidCursor    Type = "INVALID_CURSOR"
+
+	TokenMissing          Type = "TOKEN_MISSING"
+	TokenMalformed        Type = "TOKEN_MALFORMED"
+	TokenSignatureInvalid Type = "TOKEN_SIGNATURE_INVALID"
+	TokenExpired          Type = "TOKEN_EXPIRED"
+	TokenNotYetValid      Type = "TOKEN_NOT_YET_VALID"
+	TokenClaimsInvalid    Type = "TOKEN_CLAIMS_INVALID"
+	TokenTypeMismatch     Type = "TOKEN_TYPE_MISMATCH"
+	TokenRevoked          Type = "TOKEN_REVOKED"
+	InvalidCredentials    Type = "INVALID_CREDENTIALS"
+
+	InsufficientRole Type = "INSUFFICIENT_ROLE"
+	UserSuspended    Type = "USER_SUSPENDED"
+	ProductForbidden Type = "PRODUCT_FORBIDDEN"
+
+	ResourceNotFound Type = "RESOURCE_NOT_FOUND"
+
+	AlreadyExists          Type = "ALREADY_EXISTS"
+	InvalidStateTransition Type = "INVALID_STATE_TRANSITION"
+	OrderAlreadyCancelled  Type = "ORDER_ALREADY_CANCELLED"
+	ConcurrentModification Type = "CONCURRENT_MODIFICATION"
+
+	InsufficientFunds Type = "INSUFFICIENT_FUNDS"
+
+	TooManyRequests      Type = "TOO_MANY_REQUESTS"
+	TooManyLoginAttempts Type = "TOO_MANY_LOGIN_ATTEMPTS"
+
+	Internal Type = "INTERNAL"
+
+	DatabaseUnavailable Type = "DATABASE_UNAVAILABLE"
+	ShuttingDown        Type = "SHUTTING_DOWN"
+
+	DeadlineExceeded Type = "DEADLINE_EXCEEDED"
+)
+
+// CodeEntry describes one code: its usual HTTP status and what it groups.
+type CodeEntry struct {
+	Code    Code
+	Status  int
+	Meaning string
+}
+
+// Detail documents one key of an error's extensions.details.
+type Detail struct {
+	Key     string
+	Doc     string
+	Example any
+}
+
+// Entry is one line of the catalog: everything a client and the docs need
+// to know about one error type.
+type Entry struct {
+	Type    Type
+	Code    Code
+	Status  int
+	Meaning string // when it happens, one line
+	// Message is the English message; {key} is replaced by details[key].
+	Message    string
+	Details    []Detail
+	Fields     bool // carries extensions.fields
+	RetryAfter bool // carries extensions.retryAfter (and the Retry-After header)
+}
+
+// codes is the list of codes in the order the docs present them.
+var codes = []CodeEntry{
+	{CodeBadRequest, http.StatusBadRequest, "The HTTP request is not a GraphQL request faultline can read; nothing was executed."},
+	{CodeParseFailed, http.StatusBadRequest, "The GraphQL document does not parse."},
+	{CodeValidationFailed, http.StatusUnprocessableEntity, "The document parses but is not valid against the schema or the server's limits; nothing was executed."},
+	{CodeBadUserInput, http.StatusUnprocessableEntity, "Arguments or variables are well-typed GraphQL but their values are not acceptable."},
+	{CodeUnauthenticated, http.StatusUnauthorized, "The caller is not (or no longer) authenticated."},
+	{CodeForbidden, http.StatusForbidden, "The caller is authenticated but may not do this."},
+	{CodeNotFound, http.StatusNotFound, "The thing asked for does not exist, or is not visible to the caller."},
+	{CodeConflict, http.StatusConflict, "The request conflicts with the current state of a record."},
+	{CodePaymentRequired, http.StatusPaymentRequired, "The wallet cannot pay for this."},
+	{CodeRateLimited, http.StatusTooManyRequests, "Too many requests or attempts; retry after extensions.retryAfter seconds."},
+	{CodeInternal, http.StatusInternalServerError, "A bug or an unexpected failure; the cause is in the server log under the requestId."},
+	{CodeServiceUnavailable, http.StatusServiceUnavailable, "The server cannot serve the request right now; retry after extensions.retryAfter seconds."},
+	{CodeTimeout, http.StatusGatewayTimeout, "The request did not finish within its deadline."},
+}
+
+// catalog is the one source of truth for every error faultline sends.
+// docs/errors.md and the schema's ErrorCode and ErrorType enums are generated
+// from it (go generate ./...), and a test fails when they disagree.
+var catalog = []Entry{
+	// BAD_REQUEST
+	{Type: MalformedRequest, Code: CodeBadRequest, Status: http.StatusBadRequest,
+		Meaning: "The body is not valid JSON, has no `query` string, or a request parameter has the wrong JSON type.",
+		Message: "Malformed GraphQL request: {reason}",
+		Details: []Detail{{"reason", "what is wrong with the request", "the body is not valid JSON"}}},
+	{Type: BodyTooLarge, Code: CodeBadRequest, Status: http.StatusRequestEntityTooLarge,
+		Meaning: "The request body is larger than FAULTLINE_MAX_BODY_BYTES.",
+		Message: "The request body exceeds the limit of {limit} bytes",
+		Details: []Detail{{"limit", "the largest accepted body, in bytes", 1048576}}},
+	{Type: UnsupportedMediaType, Code: CodeBadRequest, Status: http.StatusUnsupportedMediaType,
+		Meaning: "A POST whose Content-Type is not application/json.",
+		Message: "Unsupported Content-Type: send application/json",
+		Details: []Detail{{"supported", "the accepted content types", []string{"application/json"}}}},
+	{Type: MethodNotAllowed, Code: CodeBadRequest, Status: http.StatusMethodNotAllowed,
+		Meaning: "An HTTP method other than GET or POST, or a mutation sent over GET (it does not run); the `Allow` header lists what works.",
+		Message: "HTTP method {method} is not allowed for this request; use {allowed}",
+		Details: []Detail{{"method", "the method that was used", "GET"}, {"allowed", "the methods that would work", []string{"POST"}}}},
+
+	// GRAPHQL_PARSE_FAILED
+	{Type: SyntaxError, Code: CodeParseFailed, Status: http.StatusBadRequest,
+		Meaning: "The query is not syntactically valid GraphQL; `locations` points at the problem.",
+		Message: "Syntax error in the GraphQL document"},
+
+	// GRAPHQL_VALIDATION_FAILED
+	{Type: InvalidQuery, Code: CodeValidationFailed, Status: http.StatusUnprocessableEntity,
+		Meaning: "The query breaks a GraphQL validation rule (an unknown field, a missing argument, ...); the rule is named.",
+		Message: "The query is not valid against the schema",
+		Details: []Detail{{"rule", "the name of the validation rule that failed", "FieldsOnCorrectType"}}},
+	{Type: OperationNotFound, Code: CodeValidationFailed, Status: http.StatusUnprocessableEntity,
+		Meaning: "`operationName` names no operation of the document, or the document has several operations and none was named.",
+		Message: "The document has no operation named \"{operationName}\"",
+		Details: []Detail{{"operationName", "the operation name that was sent (empty when none was)", "GetProducts"}}},
+	{Type: QueryTooComplex, Code: CodeValidationFailed, Status: http.StatusUnprocessableEntity,
+		Meaning: "The query's complexity (a list field costs its children times its `first`) exceeds FAULTLINE_MAX_COMPLEXITY.",
+		Message: "The query has complexity {actual}, over the limit of {limit}",
+		Details: []Detail{{"limit", "the configured limit", 10000}, {"actual", "the complexity of this query", 25050}}},
+	{Type: QueryTooDeep, Code: CodeValidationFailed, Status: http.StatusUnprocessableEntity,
+		Meaning: "The query nests fields deeper than FAULTLINE_MAX_DEPTH (introspection fields do not count).",
+		Message: "The query has depth {actual}, over the limit of {limit}",
+		Details: []Detail{{"limit", "the configured limit", 15}, {"actual", "the depth of this query", 17}}},
+
+	// BAD_USER_INPUT
+	{Type: ValidationFailed, Code: CodeBadUserInput, Status: http.StatusUnprocessableEntity,
+		Meaning: "Argument or input values break declared constraints; `fields` lists every violation at once.",
+		Message: "The input is not valid",
+		Fields:  true},
+	{Type: InvalidVariables, Code: CodeBadUserInput, Status: http.StatusUnprocessableEntity,
+		Meaning: "A variable is missing, null where it may not be, or of the wrong type.",
+		Message: "Variable \"${variable}\" is not valid",
+		Details: []Detail{{"variable", "the variable's name, without $", "input"}}},
+	{Type: InvalidCursor, Code: CodeBadUserInput, Status: http.StatusUnprocessableEntity,
+		Meaning: "An `after` cursor that this list did not issue.",
+		Message: "The cursor given as \"{argument}\" is not valid for this list",
+		Details: []Detail{{"argument", "the argument that held the cursor", "after"}}},
+
+	// UNAUTHENTICATED
+	{Type: TokenMissing, Code: CodeUnauthenticated, Status: http.StatusUnauthorized,
+		Meaning: "A protected field was asked for without an `Authorization: Bearer` token.",
+		Message: "Authentication required: send an access token in the Authorization header"},
+	{Type: TokenMalformed, Code: CodeUnauthenticated, Status: http.StatusUnauthorized,
+		Meaning: "The Authorization header or token is not a well-formed bearer JWT (other scheme, empty, two headers, over 8 KiB, garbage), or an unknown refresh token.",
+		Message: "The token is malformed"},
+	{Type: TokenSignatureInvalid, Code: CodeUnauthenticated, Status: http.StatusUnauthorized,
+		Meaning: "The token's signature does not verify, or it uses an algorithm other than the pinned one (`none` included).",
+		Message: "The token's signature is invalid"},
+	{Type: TokenExpired, Code: CodeUnauthenticated, Status: http.StatusUnauthorized,
+		Meaning: "The token's `exp` has passed; refresh it.",
+		Message: "The token has expired",
+		Details: []Detail{{"expiredAt", "when the token expired (RFC 3339)", "2026-11-21T10:15:00Z"}}},
+	{Type: TokenNotYetValid, Code: CodeUnauthenticated, Status: http.StatusUnauthorized,
+		Meaning: "The token's `nbf` or `iat` is in the future.",
+		Message: "The token is not valid yet"},
+	{Type: TokenClaimsInvalid, Code: CodeUnauthenticated, Status: http.StatusUnauthorized,
+		Meaning: "A required claim is missing or wrong (issuer, audience, expiry).",
+		Message: "The token's {claim} claim is invalid",
+		Details: []Detail{{"claim", "the claim that failed", "aud"}}},
+	{Type: TokenTypeMismatch, Code: CodeUnauthenticated, Status: http.StatusUnauthorized,
+		Meaning: "A refresh token used as an access token, an access token given to refreshToken, or a JWT whose `typ` header is not `at+jwt`.",
+		Message: "Wrong kind of token: expected an {expected} token",
+		Details: []Detail{{"expected", "the kind of token expected here: access or refresh", "access"}}},
+	{Type: TokenRevoked, Code: CodeUnauthenticated, Status: http.StatusUnauthorized,
+		Meaning: "The token was revoked (logout, refresh-token reuse, deleted user, or a subject that does not exist).",
+		Message: "The token has been revoked"},
+	{Type: InvalidCredentials, Code: CodeUnauthenticated, Status: http.StatusUnauthorized,
+		Meaning: "login with an unknown email or a wrong password (the two are indistinguishable).",
+		Message: "Invalid email or password"},
+
+	// FORBIDDEN
+	{Type: InsufficientRole, Code: CodeForbidden, Status: http.StatusForbidden,
+		Meaning: "The caller's role is below the one the field requires.",
+		Message: "This requires the {requiredRole} role",
+		Details: []Detail{{"requiredRole", "the role the field requires", "ADMIN"}}},
+	{Type: UserSuspended, Code: CodeForbidden, Status: http.StatusForbidden,
+		Meaning: "The caller's account is suspended.",
+		Message: "The account is suspended"},
+	{Type: ProductForbidden, Code: CodeForbidden, Status: http.StatusForbidden,
+		Meaning: "An order for a banned product.",
+		Message: "Product {id} cannot be ordered",
+		Details: []Detail{{"id", "the product's id", "0193a1b2-7c4d-7e8f-9a0b-1c2d3e4f5a6b"}}},
+
+	// NOT_FOUND
+	{Type: ResourceNotFound, Code: CodeNotFound, Status: http.StatusNotFound,
+		Meaning: "No record of this kind has this id, or the caller may not see it.",
+		Message: "{resource} {id} was not found",
+		Details: []Detail{{"resource", "the kind of record", "Product"}, {"id", "the id that was asked for", "0193a1b2-7c4d-7e8f-9a0b-1c2d3e4f5a6b"}}},
+
+	// CONFLICT
+	{Type: AlreadyExists, Code: CodeConflict, Status: http.StatusConflict,
+		Meaning: "A unique value is already taken (a registered email).",
+		Message: "A record with this {field} already exists",
+		Details: []Detail{{"field", "the input field whose value is taken", "email"}}},
+	{Type: InvalidStateTransition, Code: CodeConflict, Status: http.StatusConflict,
+		Meaning: "The order's state machine does not allow this move.",
+		Message: "An order cannot move from {from} to {to}",
+		Details: []Detail{{"from", "the current status", "DELIVERED"}, {"to", "the status asked for", "PAID"}, {"allowed", "the statuses reachable from the current one", []string{}}}},
+	{Type: OrderAlreadyCancelled, Code: CodeConflict, Status: http.StatusConflict,
+		Meaning: "Any move of an order that is already cancelled.",
+		Message: "The order was already cancelled",
+		Details: []Detail{{"cancelledAt", "when it was cancelled (RFC 3339)", "2026-11-21T10:15:00Z"}}},
+	{Type: ConcurrentModification, Code: CodeConflict, Status: http.StatusConflict,
+		Meaning: "Another request changed the record at the same moment; retrying may succeed.",
+		Message: "The record was changed by another request; retry"},
+
+	// PAYMENT_REQUIRED
+	{Type: InsufficientFunds, Code: CodePaymentRequired, Status: http.StatusPaymentRequired,
+		Meaning: "The wallet's balance is below the order's total.",
+		Message: "Insufficient funds: {required} cents required, {available} available",
+		Details: []Detail{{"required", "the amount due, in cents", 4500}, {"available", "the wallet's balance, in cents", 1200}}},
+
+	// RATE_LIMITED
+	{Type: TooManyRequests, Code: CodeRateLimited, Status: http.StatusTooManyRequests,
+		Meaning: "The client address exceeded FAULTLINE_RATE_LIMIT requests per second.",
+		Message: "Too many requests; retry later", RetryAfter: true},
+	{Type: TooManyLoginAttempts, Code: CodeRateLimited, Status: http.StatusTooManyRequests,
+		Meaning: "5 failed logins for one email within 15 minutes.",
+		Message: "Too many failed login attempts; retry later", RetryAfter: true},
+
+	// INTERNAL_SERVER_ERROR
+	{Type: Internal, Code: CodeInternal, Status: http.StatusInternalServerError,
+		Meaning: "Anything that is not a domain error: a bug, a driver error, a panic. The cause is logged, never sent.",
+		Message: "Internal server error"},
+
+	// SERVICE_UNAVAILABLE
+	{Type: DatabaseUnavailable, Code: CodeServiceUnavailable, Status: http.StatusServiceUnavailable,
+		Meaning: "The database is busy, closed or unreachable.",
+		Message: "The database is unavailable; retry later", RetryAfter: true},
+	{Type: ShuttingDown, Code: CodeServiceUnavailable, Status: http.StatusServiceUnavailable,
+		Meaning: "The server is shutting down and takes no new requests.",
+		Message: "The server is shutting down; retry", RetryAfter: true},
+
+	// TIMEOUT
+	{Type: DeadlineExceeded, Code: CodeTimeout, Status: http.StatusGatewayTimeout,
+		Meaning: "The request ran past FAULTLINE_REQUEST_TIMEOUT (or the client gave up); fields not finished by then fail with this.",
+		Message: "The request did not finish within its deadline"},
+}
+
+var byType = func() map[Type]*Entry {
+	m := make(map[Type]*Entry, len(catalog))
+	for i := range catalog {
+		m[catalog[i].Type] = &catalog[i]
+	}
+	return m
+}()
+
+// Catalog returns every error type, grouped by code in the docs' order.
+func Catalog() []Entry {
+	out := make([]Entry, len(catalog))
+	copy(out, catalog)
+	return out
+}
+
+// Codes returns every code in the docs' order.
+func Codes() []CodeEntry {
+	out := make([]CodeEntry, len(codes))
+	copy(out, codes)
+	return out
+}
+
+// Lookup returns the catalog entry of t.
+func Lookup(t Type) (Entry, bool) {
+	e, ok := byType[t]
+	if !ok {
+		return Entry{}, false
+	}
+	return *e, true
+}
+
+// entry returns the catalog entry of t; an unknown type (a programming error)
+// falls back to INTERNAL so that nothing uncatalogued reaches a client.
+func entry(t Type) *Entry {
+	if e, ok := byType[t]; ok {
+		return e
+	}
+	return byType[Internal]
+}
+
+// Code returns the code t belongs to.
+func (t Type) Code() Code { return entry(t).Code }
+
+// Status returns the HTTP-equivalent status of t.
+func (t Type) Status() int { return entry(t).Status }
+
+// Error makes a Type usable as an errors.Is target: errors.Is(err, apperr.TokenExpired).
+func (t Type) Error() string { return string(t) }
+
+// Error makes a Code usable as an errors.Is target: errors.Is(err, apperr.CodeNotFound).
+func (c Code) Error() string { return string(c) }

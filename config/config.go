@@ -1,0 +1,143 @@
+// Package config reads faultline's settings from the environment
+// (CONTRACT.md section 6). Every error names the variable at fault.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Modes of FAULTLINE_ENV.
+const (
+	Development = "development"
+	Production  = "production"
+)
+
+// Config is every setting of a faultline process.
+type Config struct {
+	Env             string        // FAULTLINE_ENV
+	Addr            string        // FAULTLINE_ADDR, or :PORT
+	DatabaseURL     string        // DATABASE_URL
+	Playground      bool          // FAULTLINE_PLAYGROUND
+	Introspection   bool          // FAULTLINE_INTROSPECTION
+	MaxBodyBytes    int64         // FAULTLINE_MAX_BODY_BYTES
+	MaxComplexity   int           // FAULTLINE_MAX_COMPLEXITY
+	MaxDepth        int           // FAULTLINE_MAX_DEPTH
+	RequestTimeout  time.Duration // FAULTLINE_REQUEST_TIMEOUT
+	StrictStatus    bool          // FAULTLINE_HTTP_STATUS=strict
+	ShutdownTimeout time.Duration // FAULTLINE_SHUTDOWN_TIMEOUT
+	SeedDemo        bool          // FAULTLINE_SEED_DEMO
+	LogLevel        slog.Level    // FAULTLINE_LOG_LEVEL
+	LogFormat       string        // FAULTLINE_LOG_FORMAT: text or json
+}
+
+// Development reports whether the process runs in development mode.
+func (c Config) Development() bool { return c.Env == Development }
+
+// Load reads the settings through getenv (os.Getenv in main).
+func Load(getenv func(string) string) (Config, error) {
+	r := reader{getenv: getenv}
+	c := Config{Env: r.choice("FAULTLINE_ENV", Development, Development, Production)}
+	dev := c.Development()
+
+	c.Addr = getenv("FAULTLINE_ADDR")
+	if c.Addr == "" {
+		c.Addr = ":8080"
+		if port := getenv("PORT"); port != "" {
+			c.Addr = ":" + port
+		}
+	}
+	if _, port, err := net.SplitHostPort(c.Addr); err != nil || port == "" {
+		r.fail("FAULTLINE_ADDR", "want host:port or :port, got %q", c.Addr)
+	}
+	c.DatabaseURL = getenv("DATABASE_URL")
+	c.Playground = r.boolean("FAULTLINE_PLAYGROUND", dev)
+	c.Introspection = r.boolean("FAULTLINE_INTROSPECTION", dev)
+	c.MaxBodyBytes = int64(r.positive("FAULTLINE_MAX_BODY_BYTES", 1<<20))
+	c.MaxComplexity = r.positive("FAULTLINE_MAX_COMPLEXITY", 10_000)
+	c.MaxDepth = r.positive("FAULTLINE_MAX_DEPTH", 15)
+	c.RequestTimeout = r.duration("FAULTLINE_REQUEST_TIMEOUT", 10*time.Second)
+	c.StrictStatus = r.choice("FAULTLINE_HTTP_STATUS", "graphql", "graphql", "strict") == "strict"
+	c.ShutdownTimeout = r.duration("FAULTLINE_SHUTDOWN_TIMEOUT", 15*time.Second)
+	c.SeedDemo = r.boolean("FAULTLINE_SEED_DEMO", dev)
+	logFormat := "json"
+	if dev {
+		logFormat = "text"
+	}
+	c.LogFormat = r.choice("FAULTLINE_LOG_FORMAT", logFormat, "text", "json")
+	if v := getenv("FAULTLINE_LOG_LEVEL"); v != "" {
+		if err := c.LogLevel.UnmarshalText([]byte(v)); err != nil {
+			r.fail("FAULTLINE_LOG_LEVEL", "want debug, info, warn or error, got %q", v)
+		}
+	}
+	return c, errors.Join(r.errs...)
+}
+
+type reader struct {
+	getenv func(string) string
+	errs   []error
+}
+
+func (r *reader) fail(name, format string, args ...any) {
+	r.errs = append(r.errs, fmt.Errorf("%s: "+format, append([]any{name}, args...)...))
+}
+
+func (r *reader) choice(name, def string, allowed ...string) string {
+	v := r.getenv(name)
+	if v == "" {
+		return def
+	}
+	for _, a := range allowed {
+		if strings.EqualFold(v, a) {
+			return a
+		}
+	}
+	r.fail(name, "want one of %s, got %q", strings.Join(allowed, ", "), v)
+	return def
+}
+
+func (r *reader) boolean(name string, def bool) bool {
+	v := r.getenv(name)
+	if v == "" {
+		return def
+	}
+	switch strings.ToLower(v) {
+	case "1", "true", "on", "yes":
+		return true
+	case "0", "false", "off", "no":
+		return false
+	}
+	r.fail(name, "want true or false, got %q", v)
+	return def
+}
+
+func (r *reader) positive(name string, def int) int {
+	v := r.getenv(name)
+	if v == "" {
+		return def
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n <= 0 {
+		r.fail(name, "want a positive integer, got %q", v)
+		return def
+	}
+	return n
+}
+
+func (r *reader) duration(name string, def time.Duration) time.Duration {
+	v := r.getenv(name)
+	if v == "" {
+		return def
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		r.fail(name, "want a positive Go duration such as 10s, got %q", v)
+		return def
+	}
+	return d
+}

@@ -1,0 +1,241 @@
+package graph
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math"
+	"net/mail"
+	"strconv"
+	"unicode/utf8"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
+
+	"github.com/faultline/faultline/apperr"
+)
+
+// Constraints enforces the schema's @constraint declarations. Before a field
+// resolves, every argument and every nested input field of it is checked, and
+// all violations come back at once as one BAD_USER_INPUT / VALIDATION_FAILED
+// error whose fields carry a path starting at the argument name.
+//
+// On a list, minItems and maxItems apply to the list and the other rules to
+// each entry, as in graphql-constraint-directive.
+type Constraints struct {
+	schema *ast.Schema
+	// fields holds the field definitions that have a constrained argument,
+	// so that every other field costs one map lookup.
+	fields map[*ast.FieldDefinition]bool
+}
+
+var _ interface {
+	graphql.HandlerExtension
+	graphql.FieldInterceptor
+} = &Constraints{}
+
+const constraintDirective = "constraint"
+
+// ExtensionName implements graphql.HandlerExtension.
+func (*Constraints) ExtensionName() string { return "FaultlineConstraints" }
+
+// Validate implements graphql.HandlerExtension: it finds the constrained fields.
+func (c *Constraints) Validate(es graphql.ExecutableSchema) error {
+	c.schema = es.Schema()
+	c.fields = map[*ast.FieldDefinition]bool{}
+	for _, def := range c.schema.Types {
+		if def.Kind != ast.Object {
+			continue
+		}
+		for _, f := range def.Fields {
+			for _, arg := range f.Arguments {
+				if c.constrained(arg.Type, arg.Directives, map[string]bool{}) {
+					c.fields[f] = true
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// constrained reports whether a value of type t declared with dirs, or any
+// input field inside it, carries a constraint.
+func (c *Constraints) constrained(t *ast.Type, dirs ast.DirectiveList, seen map[string]bool) bool {
+	if dirs.ForName(constraintDirective) != nil {
+		return true
+	}
+	for t.Elem != nil {
+		t = t.Elem
+	}
+	def := c.schema.Types[t.NamedType]
+	if def == nil || def.Kind != ast.InputObject || seen[def.Name] {
+		return false
+	}
+	seen[def.Name] = true
+	for _, f := range def.Fields {
+		if c.constrained(f.Type, f.Directives, seen) {
+			return true
+		}
+	}
+	return false
+}
+
+// InterceptField implements graphql.FieldInterceptor.
+func (c *Constraints) InterceptField(ctx context.Context, next graphql.Resolver) (any, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil || fc.Field.Field == nil || !c.fields[fc.Field.Definition] {
+		return next(ctx)
+	}
+	values := fc.Field.ArgumentMap(graphql.GetOperationContext(ctx).Variables)
+	var violations []apperr.FieldViolation
+	for _, arg := range fc.Field.Definition.Arguments {
+		c.check(arg.Type, arg.Directives, values[arg.Name], []any{arg.Name}, &violations)
+	}
+	if len(violations) > 0 {
+		return nil, apperr.Invalid(violations...)
+	}
+	return next(ctx)
+}
+
+// check validates v, of type t declared with dirs, at path.
+func (c *Constraints) check(t *ast.Type, dirs ast.DirectiveList, v any, path []any, out *[]apperr.FieldViolation) {
+	if v == nil {
+		return // nullability is GraphQL's own check
+	}
+	d := dirs.ForName(constraintDirective)
+	if t.Elem != nil {
+		list, _ := v.([]any)
+		if list == nil {
+			list = []any{v} // input coercion: a single value where a list is expected
+		}
+		if d != nil {
+			if n, ok := intArg(d, "minItems"); ok && len(list) < n {
+				add(out, path, "minItems", fmt.Sprintf("must have at least %d %s", n, plural(n, "entry", "entries")))
+			}
+			if n, ok := intArg(d, "maxItems"); ok && len(list) > n {
+				add(out, path, "maxItems", fmt.Sprintf("must have at most %d %s", n, plural(n, "entry", "entries")))
+			}
+		}
+		for i, item := range list {
+			c.check(t.Elem, dirs, item, append(path[:len(path):len(path)], i), out)
+		}
+		return
+	}
+	if d != nil {
+		checkScalar(d, v, path, out)
+	}
+	def := c.schema.Types[t.NamedType]
+	if def == nil || def.Kind != ast.InputObject {
+		return
+	}
+	obj, _ := v.(map[string]any)
+	for _, f := range def.Fields {
+		c.check(f.Type, f.Directives, obj[f.Name], append(path[:len(path):len(path)], f.Name), out)
+	}
+}
+
+func checkScalar(d *ast.Directive, v any, path []any, out *[]apperr.FieldViolation) {
+	if s, ok := v.(string); ok {
+		n := utf8.RuneCountInString(s)
+		if minLen, ok := intArg(d, "minLength"); ok && n < minLen {
+			add(out, path, "minLength", fmt.Sprintf("must be at least %d %s long", minLen, plural(minLen, "character", "characters")))
+		}
+		if maxLen, ok := intArg(d, "maxLength"); ok && n > maxLen {
+			add(out, path, "maxLength", fmt.Sprintf("must be at most %d %s long", maxLen, plural(maxLen, "character", "characters")))
+		}
+		if format, ok := stringArg(d, "format"); ok {
+			if check := formats[format]; check != nil && !check(s) {
+				add(out, path, format, formatMessages[format])
+			}
+		}
+		return
+	}
+	if n, ok := toInt(v); ok {
+		if lo, ok := intArg(d, "min"); ok && n < int64(lo) {
+			add(out, path, "min", fmt.Sprintf("must be at least %d", lo))
+		}
+		if hi, ok := intArg(d, "max"); ok && n > int64(hi) {
+			add(out, path, "max", fmt.Sprintf("must be at most %d", hi))
+		}
+	}
+}
+
+// formats are the named formats of @constraint(format:).
+var formats = map[string]func(string) bool{
+	"email": validEmail,
+}
+
+var formatMessages = map[string]string{
+	"email": "must be a valid email address",
+}
+
+// validEmail accepts a bare RFC 5322 address (no display name) of at most
+// 254 characters whose domain has a dot.
+func validEmail(s string) bool {
+	if len(s) > 254 {
+		return false
+	}
+	a, err := mail.ParseAddress(s)
+	if err != nil || a.Address != s || a.Name != "" {
+		return false
+	}
+	at := len(s) - 1
+	for at >= 0 && s[at] != '@' {
+		at--
+	}
+	for i := at + 1; i < len(s); i++ {
+		if s[i] == '.' && i > at+1 && i < len(s)-1 {
+			return true
+		}
+	}
+	return false
+}
+
+func add(out *[]apperr.FieldViolation, path []any, rule, msg string) {
+	*out = append(*out, apperr.FieldViolation{Path: path, Rule: rule, Message: msg})
+}
+
+func intArg(d *ast.Directive, name string) (int, bool) {
+	a := d.Arguments.ForName(name)
+	if a == nil || a.Value == nil || a.Value.Kind != ast.IntValue {
+		return 0, false
+	}
+	n, err := strconv.Atoi(a.Value.Raw)
+	return n, err == nil
+}
+
+func stringArg(d *ast.Directive, name string) (string, bool) {
+	a := d.Arguments.ForName(name)
+	if a == nil || a.Value == nil || a.Value.Kind != ast.StringValue {
+		return "", false
+	}
+	return a.Value.Raw, true
+}
+
+// toInt reads an Int argument as it comes from a literal (int64) or from
+// the request's JSON variables (json.Number).
+func toInt(v any) (int64, bool) {
+	switch n := v.(type) {
+	case int64:
+		return n, true
+	case int:
+		return int64(n), true
+	case int32:
+		return int64(n), true
+	case json.Number:
+		i, err := n.Int64()
+		return i, err == nil
+	case float64:
+		if n >= math.MinInt64 && n <= math.MaxInt64 {
+			return int64(n), true
+		}
+	}
+	return 0, false
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}

@@ -1,0 +1,160 @@
+package graph
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"runtime/debug"
+	"strings"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/errcode"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"github.com/faultline/faultline/apperr"
+	"github.com/faultline/faultline/internal/requestid"
+)
+
+// Presenter is the one place where an error of any source — resolver,
+// directive, panic, parser, validator, variable coercion, limits, the HTTP
+// layer, a deadline — becomes faultline's envelope. It is installed with
+// SetErrorPresenter and SetRecoverFunc.
+type Presenter struct {
+	Log *slog.Logger
+}
+
+// Present implements graphql.ErrorPresenterFunc.
+func (p *Presenter) Present(ctx context.Context, err error) *gqlerror.Error {
+	ae, path, locations := classify(ctx, err)
+	if ae.Status() >= 500 {
+		p.logServerError(ctx, ae, path)
+	}
+	return &gqlerror.Error{
+		Err:        ae,
+		Message:    ae.Message(),
+		Path:       path,
+		Locations:  locations,
+		Extensions: extensions(ctx, ae),
+	}
+}
+
+// Recover implements graphql.RecoverFunc: a panic is a bug, so it becomes
+// INTERNAL with the panic value and stack kept for the log.
+func (p *Presenter) Recover(ctx context.Context, v any) error {
+	cause, ok := v.(error)
+	if !ok {
+		cause = fmt.Errorf("%v", v)
+	}
+	return apperr.InternalError(fmt.Errorf("panic: %w", cause)).WithStack(debug.Stack())
+}
+
+// extensions builds the envelope's extensions for ae.
+func extensions(ctx context.Context, ae *apperr.Error) map[string]any {
+	ext := make(map[string]any, 6)
+	ext["code"] = string(ae.Code())
+	ext["type"] = string(ae.Type)
+	ext["status"] = ae.Status()
+	ext["requestId"] = requestid.From(ctx)
+	if len(ae.Details) > 0 {
+		ext["details"] = ae.Details
+	}
+	if len(ae.Fields) > 0 {
+		ext["fields"] = ae.Fields
+	}
+	if s := ae.RetryAfterSeconds(); s > 0 {
+		ext["retryAfter"] = s
+	}
+	return ext
+}
+
+// classify finds the apperr error behind err, keeping its GraphQL path and
+// locations. Errors that gqlgen and gqlparser make themselves are recognised
+// by the code gqlgen sets on them; anything else that is not an apperr error
+// is INTERNAL (or DEADLINE_EXCEEDED when a context ended).
+func classify(ctx context.Context, err error) (*apperr.Error, ast.Path, []gqlerror.Location) {
+	gqlErr, _ := errors.AsType[*gqlerror.Error](err)
+	var (
+		path      ast.Path
+		locations []gqlerror.Location
+	)
+	if gqlErr != nil {
+		path, locations = gqlErr.Path, gqlErr.Locations
+	}
+	if ae, ok := errors.AsType[*apperr.Error](err); ok {
+		return ae, path, locations
+	}
+	if gqlErr != nil && gqlErr.Err == nil {
+		switch gqlErr.Extensions["code"] {
+		case errcode.ParseFailed:
+			return apperr.New(apperr.SyntaxError).WithMessage(gqlErr.Message), nil, locations
+		case errcode.ValidationFailed:
+			if ae := validationError(ctx, gqlErr); ae != nil {
+				return ae, nil, locations
+			}
+		}
+	}
+	if gqlErr != nil && gqlErr.Err != nil {
+		err = gqlErr.Err // log the error itself, not gqlgen's path-prefixed wrapper
+	}
+	return apperr.From(err), path, locations
+}
+
+// validationError classifies the errors gqlgen marks GRAPHQL_VALIDATION_FAILED:
+// validator rules, variable coercion, and operation selection.
+func validationError(ctx context.Context, e *gqlerror.Error) *apperr.Error {
+	switch {
+	case e.Rule != "":
+		return apperr.New(apperr.InvalidQuery).WithMessage(e.Message).With("rule", e.Rule)
+	case len(e.Path) >= 2 && e.Path[0] == ast.PathName("variable"):
+		return variableError(e)
+	case e.Message == "no operation provided":
+		// graphql-js calls an empty document a syntax error too.
+		return apperr.New(apperr.SyntaxError).WithMessage("The document contains no operation")
+	case strings.HasPrefix(e.Message, "operation ") && strings.HasSuffix(e.Message, " not found"):
+		var name string
+		if graphql.HasOperationContext(ctx) {
+			name = graphql.GetOperationContext(ctx).OperationName
+		}
+		ae := apperr.New(apperr.OperationNotFound).With("operationName", name)
+		if name == "" {
+			ae.WithMessage("The document has several operations: send operationName to pick one")
+		}
+		return ae
+	}
+	return nil
+}
+
+// variableError turns gqlparser's "variable.input.items[2].quantity: cannot
+// be null" into INVALID_VARIABLES naming the variable.
+func variableError(e *gqlerror.Error) *apperr.Error {
+	name, _ := e.Path[1].(ast.PathName)
+	msg := fmt.Sprintf("Variable \"$%s\" %s", name, e.Message)
+	if len(e.Path) > 2 {
+		msg = fmt.Sprintf("Variable \"$%s\" at %s: %s", name, ast.Path(e.Path[2:]).String(), e.Message)
+	}
+	return apperr.New(apperr.InvalidVariables).WithMessage(msg).With("variable", string(name))
+}
+
+// logServerError logs a 5xx error with its cause (and stack, for panics)
+// under the request id; 4xx errors are summarised on the request's log line.
+func (p *Presenter) logServerError(ctx context.Context, ae *apperr.Error, path ast.Path) {
+	level := slog.LevelError
+	if ae.Type == apperr.ShuttingDown {
+		level = slog.LevelWarn
+	}
+	attrs := []slog.Attr{
+		slog.String("request_id", requestid.From(ctx)),
+		slog.Any("error", ae),
+	}
+	if len(path) > 0 {
+		attrs = append(attrs, slog.String("path", path.String()))
+	}
+	if graphql.HasOperationContext(ctx) {
+		if name := graphql.GetOperationContext(ctx).OperationName; name != "" {
+			attrs = append(attrs, slog.String("operation", name))
+		}
+	}
+	p.Log.LogAttrs(ctx, level, "server error", attrs...)
+}

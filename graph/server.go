@@ -1,0 +1,58 @@
+package graph
+
+import (
+	"log/slog"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/handler"
+	"github.com/99designs/gqlgen/graphql/handler/extension"
+	"github.com/99designs/gqlgen/graphql/handler/lru"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/validator/rules"
+)
+
+// Options configure the GraphQL engine.
+type Options struct {
+	MaxComplexity int
+	MaxDepth      int
+	Introspection bool
+	Log           *slog.Logger
+}
+
+// parserTokenLimit bounds the work of parsing one document; the largest
+// legitimate documents (GraphiQL's introspection query) use about 1,500.
+const parserTokenLimit = 15_000
+
+// NewSchema returns the executable schema with faultline's costs.
+func NewSchema(r *Resolver) graphql.ExecutableSchema {
+	cfg := Config{Resolvers: r}
+	cfg.Complexity.Query.Products = func(child int, first *int, _ *string, _ *string) int {
+		return listCost(child, first)
+	}
+	return NewExecutableSchema(cfg)
+}
+
+// NewServer returns gqlgen's server for es with faultline's presenter, panic
+// recovery, limits, constraints and query cache. The caller adds the HTTP
+// transport (package httpapi).
+func NewServer(es graphql.ExecutableSchema, opts Options) *handler.Server {
+	srv := handler.New(es)
+	p := &Presenter{Log: opts.Log}
+	srv.SetErrorPresenter(p.Present)
+	srv.SetRecoverFunc(p.Recover)
+	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	srv.SetParserTokenLimit(parserTokenLimit)
+	srv.SetValidationRulesFn(func() *rules.Rules {
+		r := rules.NewDefaultRules()
+		if !opts.Introspection {
+			r.AddRule(noIntrospection.Name, noIntrospection.RuleFunc)
+		}
+		return r
+	})
+	// Introspection is decided by the validation rule above; the extension
+	// only lifts gqlgen's own execution-time switch.
+	srv.Use(extension.Introspection{})
+	srv.Use(&Limits{MaxComplexity: opts.MaxComplexity, MaxDepth: opts.MaxDepth})
+	srv.Use(&Constraints{})
+	return srv
+}

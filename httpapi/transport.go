@@ -1,0 +1,351 @@
+// Package httpapi is faultline's HTTP layer: the GraphQL-over-HTTP transport
+// (GET and POST /query), request ids, health and readiness, and the drain
+// gate of a graceful shutdown. Every failure it meets leaves as a typed
+// error in the same envelope, through the GraphQL engine's presenter.
+package httpapi
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"mime"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+	"github.com/vektah/gqlparser/v2/parser"
+
+	"github.com/faultline/faultline/apperr"
+	"github.com/faultline/faultline/internal/requestid"
+)
+
+// Content types of GraphQL responses (GraphQL over HTTP).
+const (
+	ContentTypeGraphQLResponse = "application/graphql-response+json"
+	ContentTypeJSON            = "application/json"
+)
+
+// ResponseHook may add headers to a GraphQL response before it is written,
+// knowing the request and the presented response (the auth issue adds
+// WWW-Authenticate this way).
+type ResponseHook func(r *http.Request, resp *graphql.Response, h http.Header)
+
+// Transport is faultline's only gqlgen transport. It accepts every request
+// to /query, so that a wrong method, media type, size or body is answered in
+// the GraphQL envelope instead of gqlgen's "transport not supported", and it
+// chooses the HTTP status after the presenter has run, from the catalog
+// (status.go), rather than before as gqlgen's stock transports do.
+type Transport struct {
+	MaxBodyBytes int64
+	Timeout      time.Duration // the request's deadline; 0 for none
+	Strict       bool          // FAULTLINE_HTTP_STATUS=strict
+	Gate         *Gate         // refuses new requests while draining
+	Log          *slog.Logger
+	Hooks        []ResponseHook
+}
+
+var _ graphql.Transport = (*Transport)(nil)
+
+// Supports implements graphql.Transport: every request to /query is ours.
+func (t *Transport) Supports(*http.Request) bool { return true }
+
+// outcome says how far a request got, which decides its HTTP status.
+type outcome int
+
+const (
+	// refused: not a GraphQL request we can read (BAD_REQUEST, draining);
+	// always answered with the error's own status.
+	refused outcome = iota
+	// rejected: a GraphQL request that failed before execution (parse,
+	// validation, variables, limits); status per the Accept header.
+	rejected
+	// executed: the operation ran; 200 unless strict mode applies.
+	executed
+)
+
+// exchange is what one request produced.
+type exchange struct {
+	resp    *graphql.Response
+	outcome outcome
+	allow   string // the Allow header of a METHOD_NOT_ALLOWED
+	opName  string
+}
+
+// Do implements graphql.Transport.
+func (t *Transport) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
+	start := time.Now()
+	ctx := r.Context()
+	if t.Timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, t.Timeout)
+		defer cancel()
+	}
+	x := t.serve(ctx, r, exec)
+	status := t.write(w, r, x)
+	t.logRequest(r, x, status, time.Since(start))
+}
+
+// serve reads the request and runs it, turning every failure into a response.
+func (t *Transport) serve(ctx context.Context, r *http.Request, exec graphql.GraphExecutor) exchange {
+	refuse := func(ae *apperr.Error, allow string) exchange {
+		return exchange{resp: dispatchError(ctx, exec, ae), outcome: refused, allow: allow}
+	}
+	if t.Gate.Closing() {
+		return refuse(apperr.New(apperr.ShuttingDown).WithRetryAfter(time.Second), "")
+	}
+
+	params := &graphql.RawParams{ReadTime: graphql.TraceTiming{Start: graphql.Now()}}
+	switch r.Method {
+	case http.MethodGet:
+		if ae := paramsFromQuery(r.URL.Query(), params); ae != nil {
+			return refuse(ae, "")
+		}
+		if op := operationType(params); op != "" && op != ast.Query {
+			ae := apperr.New(apperr.MethodNotAllowed).With("method", http.MethodGet).With("allowed", []string{http.MethodPost}).
+				WithMessage("Only queries may be sent with GET; send " + string(op) + "s with POST")
+			return refuse(ae, http.MethodPost)
+		}
+	case http.MethodPost:
+		if ae := t.paramsFromBody(r, params); ae != nil {
+			return refuse(ae, "")
+		}
+	default:
+		allowed := []string{http.MethodGet, http.MethodPost}
+		ae := apperr.New(apperr.MethodNotAllowed).With("method", r.Method).With("allowed", allowed)
+		return refuse(ae, strings.Join(allowed, ", "))
+	}
+	params.Headers = r.Header
+	params.ReadTime.End = graphql.Now()
+
+	opCtx, errs := exec.CreateOperationContext(ctx, params)
+	if errs != nil {
+		resp := exec.DispatchError(graphql.WithOperationContext(ctx, opCtx), errs)
+		return exchange{resp: resp, outcome: rejected, opName: params.OperationName}
+	}
+	handler, ctx := exec.DispatchOperation(ctx, opCtx)
+	resp := handler(ctx)
+	if resp == nil { // the context ended before a response was produced
+		resp = dispatchError(ctx, exec, apperr.From(ctx.Err()))
+	}
+	x := exchange{resp: resp, outcome: executed, opName: opCtx.Operation.Name}
+	if resp.Data == nil {
+		x.outcome = rejected // e.g. an operation type the schema lacks
+	}
+	return x
+}
+
+// dispatchError sends one apperr error through the engine's presenter.
+func dispatchError(ctx context.Context, exec graphql.GraphExecutor, ae *apperr.Error) *graphql.Response {
+	return exec.DispatchError(ctx, gqlerror.List{{Err: ae, Message: ae.Message()}})
+}
+
+// paramsFromBody reads a POST: an application/json body of at most
+// MaxBodyBytes holding one GraphQL request object.
+func (t *Transport) paramsFromBody(r *http.Request, params *graphql.RawParams) *apperr.Error {
+	mediaType, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err != nil || mediaType != ContentTypeJSON {
+		return apperr.New(apperr.UnsupportedMediaType).With("supported", []string{ContentTypeJSON})
+	}
+	tooLarge := apperr.New(apperr.BodyTooLarge).With("limit", t.MaxBodyBytes)
+	if r.ContentLength > t.MaxBodyBytes {
+		return tooLarge
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, t.MaxBodyBytes+1))
+	if err != nil {
+		return malformed("the body could not be read")
+	}
+	if int64(len(body)) > t.MaxBodyBytes {
+		return tooLarge
+	}
+	return decodeParams(body, params)
+}
+
+// decodeParams decodes one GraphQL request object; numbers stay json.Number
+// so that large Int variables are not rounded through float64.
+func decodeParams(body []byte, params *graphql.RawParams) *apperr.Error {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	if err := dec.Decode(params); err != nil {
+		var typeErr *json.UnmarshalTypeError
+		switch {
+		case errors.As(err, &typeErr) && typeErr.Field == "":
+			if typeErr.Value == "array" {
+				return malformed("batched requests (a JSON array) are not supported; send one request object")
+			}
+			return malformed("the body must be a JSON object")
+		case errors.As(err, &typeErr):
+			return malformed(fieldTypeReason(typeErr.Field))
+		default:
+			return malformed("the body is not valid JSON")
+		}
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return malformed("the body holds more than one JSON value")
+	}
+	if params.Query == "" {
+		return missingQuery(params)
+	}
+	return nil
+}
+
+// paramsFromQuery reads a GET's query string.
+func paramsFromQuery(q url.Values, params *graphql.RawParams) *apperr.Error {
+	params.Query = q.Get("query")
+	params.OperationName = q.Get("operationName")
+	if v := q.Get("variables"); v != "" {
+		if err := decodeObject(v, &params.Variables); err != nil {
+			return malformed("variables must be a JSON object")
+		}
+	}
+	if v := q.Get("extensions"); v != "" {
+		if err := decodeObject(v, &params.Extensions); err != nil {
+			return malformed("extensions must be a JSON object")
+		}
+	}
+	if params.Query == "" {
+		return missingQuery(params)
+	}
+	return nil
+}
+
+func decodeObject(s string, into *map[string]any) error {
+	dec := json.NewDecoder(strings.NewReader(s))
+	dec.UseNumber()
+	if err := dec.Decode(into); err != nil {
+		return err
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return errors.New("trailing data")
+	}
+	return nil
+}
+
+func missingQuery(params *graphql.RawParams) *apperr.Error {
+	if _, persisted := params.Extensions["persistedQuery"]; persisted {
+		return malformed("persisted queries are not supported; send the query")
+	}
+	return malformed("the query is missing")
+}
+
+func fieldTypeReason(field string) string {
+	switch field {
+	case "query", "operationName":
+		return field + " must be a string"
+	case "variables", "extensions":
+		return field + " must be a JSON object"
+	}
+	return field + " has the wrong JSON type"
+}
+
+func malformed(reason string) *apperr.Error {
+	return apperr.New(apperr.MalformedRequest).With("reason", reason)
+}
+
+// operationType is the type of the operation a GET would run, or "" when the
+// document does not parse or names no operation (the engine reports those).
+func operationType(params *graphql.RawParams) ast.Operation {
+	doc, err := parser.ParseQuery(&ast.Source{Input: params.Query})
+	if err != nil {
+		return ""
+	}
+	if op := doc.Operations.ForName(params.OperationName); op != nil {
+		return op.Operation
+	}
+	return ""
+}
+
+// write sends the response with the status the catalog gives it.
+func (t *Transport) write(w http.ResponseWriter, r *http.Request, x exchange) int {
+	contentType := negotiate(r.Header.Get("Accept"))
+	status := statusOf(x, contentType, t.Strict)
+	h := w.Header()
+	h.Set("Content-Type", contentType+"; charset=utf-8")
+	if x.allow != "" {
+		h.Set("Allow", x.allow)
+	}
+	if s := retryAfter(x.resp); s > 0 {
+		h.Set("Retry-After", strconv.Itoa(s))
+	}
+	if t.Gate.Closing() {
+		h.Set("Connection", "close")
+	}
+	for _, hook := range t.Hooks {
+		hook(r, x.resp, h)
+	}
+	body, err := json.Marshal(envelope{Errors: x.resp.Errors, Data: x.resp.Data, Extensions: x.resp.Extensions})
+	if err != nil {
+		// Only a value the presenter did not make could fail; answer INTERNAL
+		// in the envelope rather than a broken body.
+		t.Log.Error("encoding a response", slog.String("request_id", requestid.From(r.Context())), slog.Any("error", err))
+		status = http.StatusInternalServerError
+		body = internalErrorBody(r.Context())
+	}
+	w.WriteHeader(status)
+	_, _ = w.Write(body)
+	return status
+}
+
+// envelope is the JSON of a response. Unlike graphql.Response it leaves
+// data out when the operation never ran, as the GraphQL spec asks, and
+// puts errors first.
+type envelope struct {
+	Errors     gqlerror.List   `json:"errors,omitempty"`
+	Data       json.RawMessage `json:"data,omitempty"`
+	Extensions map[string]any  `json:"extensions,omitempty"`
+}
+
+// internalErrorBody is the envelope of last resort.
+func internalErrorBody(ctx context.Context) []byte {
+	b, _ := json.Marshal(envelope{Errors: gqlerror.List{{
+		Message: apperr.New(apperr.Internal).Message(),
+		Extensions: map[string]any{
+			"code": apperr.CodeInternal, "type": apperr.Internal,
+			"status": http.StatusInternalServerError, "requestId": requestid.From(ctx),
+		},
+	}}})
+	return b
+}
+
+// logRequest writes the request's one log line: 5xx at error, 4xx at warn,
+// success at info, with the request id, operation and error codes.
+func (t *Transport) logRequest(r *http.Request, x exchange, status int, took time.Duration) {
+	level, worst := slog.LevelInfo, 0
+	var kinds []string
+	for _, e := range x.resp.Errors {
+		if ae, ok := errors.AsType[*apperr.Error](e); ok {
+			kinds = append(kinds, string(ae.Code())+"/"+string(ae.Type))
+			worst = max(worst, ae.Status())
+		}
+	}
+	switch {
+	case worst >= 500:
+		level = slog.LevelError
+	case worst >= 400:
+		level = slog.LevelWarn
+	}
+	ctx := r.Context()
+	if !t.Log.Enabled(ctx, level) {
+		return
+	}
+	attrs := []slog.Attr{
+		slog.String("request_id", requestid.From(ctx)),
+		slog.String("method", r.Method),
+		slog.Int("status", status),
+		slog.Duration("took", took),
+	}
+	if x.opName != "" {
+		attrs = append(attrs, slog.String("operation", x.opName))
+	}
+	if len(kinds) > 0 {
+		attrs = append(attrs, slog.Any("errors", kinds))
+	}
+	t.Log.LogAttrs(ctx, level, "graphql", attrs...)
+}

@@ -1,0 +1,79 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/faultline/faultline/shop"
+)
+
+// demoProducts is the shop's demo catalog; the last one is banned.
+var demoProducts = []struct {
+	name       string
+	priceCents int
+	categories []string
+	banned     bool
+}{
+	{"Mechanical Keyboard", 8900, []string{"electronics", "office"}, false},
+	{"Noise-Cancelling Headphones", 19900, []string{"electronics", "audio"}, false},
+	{"USB-C Charger 65W", 3900, []string{"electronics"}, false},
+	{"Standing Desk", 44900, []string{"office", "furniture"}, false},
+	{"Ergonomic Chair", 32900, []string{"office", "furniture"}, false},
+	{"Espresso Machine", 24900, []string{"kitchen"}, false},
+	{"Chef's Knife", 7900, []string{"kitchen"}, false},
+	{"Cast Iron Skillet", 3400, []string{"kitchen"}, false},
+	{"The Go Programming Language", 3999, []string{"books"}, false},
+	{"Designing Data-Intensive Applications", 4599, []string{"books"}, false},
+	{"Trail Running Shoes", 12900, []string{"sports", "outdoor"}, false},
+	{"Camping Tent", 18900, []string{"outdoor"}, false},
+	{"Yoga Mat", 2900, []string{"sports"}, false},
+	{"Board Game: Settlers", 4400, []string{"games"}, false},
+	{"Counterfeit Watch", 1999, []string{"accessories"}, true},
+}
+
+// SeedDemo fills an empty catalog with the demo products. It reports whether
+// it inserted anything.
+func (db *DB) SeedDemo(ctx context.Context) (bool, error) {
+	var n int
+	if err := db.sql.QueryRowContext(ctx, `SELECT COUNT(*) FROM products`).Scan(&n); err != nil {
+		return false, db.mapErr(err)
+	}
+	if n > 0 {
+		return false, nil
+	}
+	now := time.Now().UTC()
+	for _, d := range demoProducts {
+		p := shop.Product{
+			ID:         uuid.Must(uuid.NewV7()).String(),
+			Name:       d.name,
+			PriceCents: d.priceCents,
+			Categories: d.categories,
+			Banned:     d.banned,
+			CreatedAt:  now,
+		}
+		if err := db.InsertProduct(ctx, p); err != nil {
+			return false, err
+		}
+	}
+	return true, nil
+}
+
+// InsertProduct stores a new product and its categories in one transaction.
+func (db *DB) InsertProduct(ctx context.Context, p shop.Product) error {
+	return db.inTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO products (id, name, price_cents, banned, created_at)
+			VALUES ($1, $2, $3, $4, $5)`, p.ID, p.Name, p.PriceCents, p.Banned, p.CreatedAt); err != nil {
+			return err
+		}
+		for i, c := range p.Categories {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO product_categories (product_id, position, category)
+				VALUES ($1, $2, $3)`, p.ID, i, c); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
