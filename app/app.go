@@ -84,7 +84,7 @@ func (a *App) routes(w Wiring) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("/query", gql)
 	mux.HandleFunc("GET /healthz", httpapi.Healthz)
-	mux.Handle("GET /readyz", httpapi.Readyz(a.Gate, func(r *http.Request) error { return a.DB.Ping(r.Context()) }))
+	mux.Handle("GET /readyz", httpapi.Readyz(a.Gate, a.DB.Ping))
 	if a.Config.Playground {
 		mux.Handle("GET /{$}", playground.Handler("faultline", "/query"))
 	}

@@ -10,9 +10,10 @@ import (
 )
 
 // Serve serves the handler on ln until ctx ends, then shuts down gracefully:
-// the gate closes (readiness fails, late requests get SHUTTING_DOWN), the
-// requests in flight finish within Config.ShutdownTimeout, and whatever still
-// runs after that is cut off.
+// the gate closes (readiness fails; requests that still arrive get
+// SHUTTING_DOWN with Connection: close) for Config.DrainDelay, so that a load
+// balancer notices; then the listener closes, the requests in flight finish
+// within Config.ShutdownTimeout, and whatever still runs after that is cut off.
 func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	srv := &http.Server{
 		Handler:           a.Handler,
@@ -30,8 +31,9 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		return err
 	case <-ctx.Done():
 	}
-	a.Log.Info("shutting down", slog.Duration("grace", a.Config.ShutdownTimeout))
+	a.Log.Info("shutting down", slog.Duration("drain", a.Config.DrainDelay), slog.Duration("grace", a.Config.ShutdownTimeout))
 	a.Gate.Close()
+	time.Sleep(a.Config.DrainDelay)
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), a.Config.ShutdownTimeout)
 	defer cancel()
 	if err := srv.Shutdown(shutdownCtx); err != nil {

@@ -31,6 +31,7 @@ type Config struct {
 	RequestTimeout  time.Duration // FAULTLINE_REQUEST_TIMEOUT
 	StrictStatus    bool          // FAULTLINE_HTTP_STATUS=strict
 	ShutdownTimeout time.Duration // FAULTLINE_SHUTDOWN_TIMEOUT
+	DrainDelay      time.Duration // FAULTLINE_DRAIN_DELAY
 	SeedDemo        bool          // FAULTLINE_SEED_DEMO
 	LogLevel        slog.Level    // FAULTLINE_LOG_LEVEL
 	LogFormat       string        // FAULTLINE_LOG_FORMAT: text or json
@@ -64,6 +65,7 @@ func Load(getenv func(string) string) (Config, error) {
 	c.RequestTimeout = r.duration("FAULTLINE_REQUEST_TIMEOUT", 10*time.Second)
 	c.StrictStatus = r.choice("FAULTLINE_HTTP_STATUS", "graphql", "graphql", "strict") == "strict"
 	c.ShutdownTimeout = r.duration("FAULTLINE_SHUTDOWN_TIMEOUT", 15*time.Second)
+	c.DrainDelay = r.nonNegativeDuration("FAULTLINE_DRAIN_DELAY", 0)
 	c.SeedDemo = r.boolean("FAULTLINE_SEED_DEMO", dev)
 	logFormat := "json"
 	if dev {
@@ -127,6 +129,19 @@ func (r *reader) positive(name string, def int) int {
 		return def
 	}
 	return n
+}
+
+func (r *reader) nonNegativeDuration(name string, def time.Duration) time.Duration {
+	v := r.getenv(name)
+	if v == "" {
+		return def
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d < 0 {
+		r.fail(name, "want a Go duration such as 5s (0 for none), got %q", v)
+		return def
+	}
+	return d
 }
 
 func (r *reader) duration(name string, def time.Duration) time.Duration {

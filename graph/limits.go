@@ -105,7 +105,11 @@ func (w *costWalker) fragment(s *ast.FragmentSpread) cost {
 
 func (w *costWalker) field(f *ast.Field, child int) int {
 	if f.ObjectDefinition != nil {
-		if c, ok := w.es.Complexity(w.ctx, f.ObjectDefinition.Name, f.Name, child, f.ArgumentMap(w.vars)); ok && c >= 1 {
+		var args map[string]any
+		if f.Definition != nil && len(f.Definition.Arguments) > 0 {
+			args = f.ArgumentMap(w.vars)
+		}
+		if c, ok := w.es.Complexity(w.ctx, f.ObjectDefinition.Name, f.Name, child, args); ok && c >= 1 {
 			return c
 		}
 	}

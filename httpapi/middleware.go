@@ -1,9 +1,11 @@
 package httpapi
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"sync/atomic"
+	"time"
 
 	"github.com/faultline/faultline/internal/requestid"
 )
@@ -40,14 +42,20 @@ func Healthz(w http.ResponseWriter, _ *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 }
 
+// readyTimeout bounds the database ping of /readyz, so that a database that
+// hangs makes the probe fail rather than hang.
+const readyTimeout = 2 * time.Second
+
 // Readyz answers 200 while the database answers ping and the gate is open,
 // and 503 otherwise. It never shows the driver's error.
-func Readyz(gate *Gate, ping func(r *http.Request) error) http.HandlerFunc {
+func Readyz(gate *Gate, ping func(ctx context.Context) error) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), readyTimeout)
+		defer cancel()
 		switch {
 		case gate.Closing():
 			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "reason": "shutting down"})
-		case ping(r) != nil:
+		case ping(ctx) != nil:
 			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "reason": "database unavailable"})
 		default:
 			writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})

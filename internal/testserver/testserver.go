@@ -112,6 +112,12 @@ func (s *Server) Do(t testing.TB, req *http.Request, headers ...string) *Respons
 	}
 	res, err := s.Client().Do(req)
 	require.NoError(t, err)
+	return Read(t, res)
+}
+
+// Read reads and decodes an HTTP response from faultline.
+func Read(t testing.TB, res *http.Response) *Response {
+	t.Helper()
 	defer res.Body.Close()
 	raw, err := io.ReadAll(res.Body)
 	require.NoError(t, err)

@@ -1,0 +1,69 @@
+package config_test
+
+import (
+	"log/slog"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/faultline/faultline/config"
+)
+
+func env(kv map[string]string) func(string) string {
+	return func(k string) string { return kv[k] }
+}
+
+func TestDefaults(t *testing.T) {
+	c, err := config.Load(env(nil))
+	require.NoError(t, err)
+	assert.Equal(t, config.Config{
+		Env: "development", Addr: ":8080", Playground: true, Introspection: true,
+		MaxBodyBytes: 1 << 20, MaxComplexity: 10_000, MaxDepth: 15,
+		RequestTimeout: 10 * time.Second, ShutdownTimeout: 15 * time.Second,
+		SeedDemo: true, LogLevel: slog.LevelInfo, LogFormat: "text",
+	}, c)
+
+	p, err := config.Load(env(map[string]string{"FAULTLINE_ENV": "production", "PORT": "9000"}))
+	require.NoError(t, err)
+	assert.Equal(t, ":9000", p.Addr)
+	assert.False(t, p.Playground)
+	assert.False(t, p.Introspection)
+	assert.False(t, p.SeedDemo)
+	assert.Equal(t, "json", p.LogFormat)
+}
+
+func TestSettings(t *testing.T) {
+	c, err := config.Load(env(map[string]string{
+		"FAULTLINE_ADDR": "127.0.0.1:1234", "PORT": "9000", "DATABASE_URL": "sqlite:///tmp/x.db",
+		"FAULTLINE_PLAYGROUND": "off", "FAULTLINE_INTROSPECTION": "false",
+		"FAULTLINE_MAX_BODY_BYTES": "2048", "FAULTLINE_MAX_COMPLEXITY": "50", "FAULTLINE_MAX_DEPTH": "4",
+		"FAULTLINE_REQUEST_TIMEOUT": "250ms", "FAULTLINE_HTTP_STATUS": "STRICT",
+		"FAULTLINE_LOG_LEVEL": "debug", "FAULTLINE_LOG_FORMAT": "json",
+	}))
+	require.NoError(t, err)
+	assert.Equal(t, "127.0.0.1:1234", c.Addr, "FAULTLINE_ADDR wins over PORT")
+	assert.Equal(t, "sqlite:///tmp/x.db", c.DatabaseURL)
+	assert.False(t, c.Playground)
+	assert.False(t, c.Introspection)
+	assert.EqualValues(t, 2048, c.MaxBodyBytes)
+	assert.Equal(t, 50, c.MaxComplexity)
+	assert.Equal(t, 4, c.MaxDepth)
+	assert.Equal(t, 250*time.Millisecond, c.RequestTimeout)
+	assert.True(t, c.StrictStatus)
+	assert.Equal(t, slog.LevelDebug, c.LogLevel)
+}
+
+func TestEveryBadValueIsNamed(t *testing.T) {
+	_, err := config.Load(env(map[string]string{
+		"FAULTLINE_ENV": "staging", "FAULTLINE_ADDR": "nope", "FAULTLINE_PLAYGROUND": "maybe",
+		"FAULTLINE_MAX_BODY_BYTES": "-1", "FAULTLINE_MAX_DEPTH": "x", "FAULTLINE_REQUEST_TIMEOUT": "10",
+		"FAULTLINE_HTTP_STATUS": "rest", "FAULTLINE_LOG_LEVEL": "loud", "FAULTLINE_DRAIN_DELAY": "-1s",
+	}))
+	require.Error(t, err)
+	for _, name := range []string{"FAULTLINE_ENV", "FAULTLINE_ADDR", "FAULTLINE_PLAYGROUND", "FAULTLINE_MAX_BODY_BYTES",
+		"FAULTLINE_MAX_DEPTH", "FAULTLINE_REQUEST_TIMEOUT", "FAULTLINE_HTTP_STATUS", "FAULTLINE_LOG_LEVEL", "FAULTLINE_DRAIN_DELAY"} {
+		assert.ErrorContains(t, err, name)
+	}
+}
