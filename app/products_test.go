@@ -9,7 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/faultline/faultline/internal/testserver"
-	"github.com/faultline/faultline/shop"
+	"github.com/faultline/faultline/page"
 )
 
 type productNode struct {
@@ -156,8 +156,8 @@ func TestInvalidCursors(t *testing.T) {
 	for name, cursor := range map[string]string{
 		"not base64":           "%%%not-base64%%%",
 		"empty":                "",
-		"another list's kind":  shop.EncodeCursor("order", "x"),
-		"no key":               shop.EncodeCursor("product", ""),
+		"another list's kind":  page.EncodeCursor("order", "x"),
+		"no key":               page.EncodeCursor("product", ""),
 		"absurdly long cursor": strings.Repeat("A", 10_000),
 	} {
 		t.Run(name, func(t *testing.T) {

@@ -2,13 +2,14 @@ package graph
 
 import (
 	"github.com/faultline/faultline/graph/model"
+	"github.com/faultline/faultline/page"
 	"github.com/faultline/faultline/shop"
 )
 
 // pageArgs turns a connection field's first/after into the domain's PageArgs;
 // the @constraint on first has already checked its range.
-func pageArgs(first *int, after *string) shop.PageArgs {
-	args := shop.PageArgs{First: shop.DefaultPageSize, After: after}
+func pageArgs(first *int, after *string) page.Args {
+	args := page.Args{First: page.DefaultPageSize, After: after}
 	if first != nil {
 		args.First = *first
 	}
@@ -24,7 +25,7 @@ func pageInfo(cursors []string, hasNext, hasPrevious bool) *model.PageInfo {
 	return info
 }
 
-func productConnection(page shop.Page[shop.Product]) *model.ProductConnection {
+func productConnection(page page.Page[shop.Product]) *model.ProductConnection {
 	edges := make([]model.ProductEdge, len(page.Items))
 	cursors := make([]string, len(page.Items))
 	for i := range page.Items {

@@ -10,7 +10,7 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/faultline/faultline/apperr"
-	"github.com/faultline/faultline/shop"
+	"github.com/faultline/faultline/page"
 )
 
 // Limits rejects operations nested deeper than MaxDepth or costing more than
@@ -121,9 +121,9 @@ func (w *costWalker) field(f *ast.Field, child int) int {
 // @constraint before anything resolves, so it is costed at the bound and the
 // client hears about the constraint rather than the cost.
 func listCost(child int, first *int) int {
-	n := shop.DefaultPageSize
+	n := page.DefaultPageSize
 	if first != nil {
-		n = min(max(*first, 1), shop.MaxPageSize)
+		n = min(max(*first, 1), page.MaxPageSize)
 	}
 	return max(1, satMul(child, n))
 }

@@ -11,7 +11,7 @@ import (
 
 	"github.com/faultline/faultline/apperr"
 	"github.com/faultline/faultline/graph"
-	"github.com/faultline/faultline/shop"
+	"github.com/faultline/faultline/page"
 )
 
 func schema() *ast.Schema {
@@ -45,7 +45,7 @@ func TestErrorEnumsMatchTheCatalog(t *testing.T) {
 }
 
 // TestPageSizeConstraintMatchesTheDomain holds every connection's declared
-// first bounds to shop.MaxPageSize, which the complexity costs rely on.
+// first bounds to page.MaxPageSize, which the complexity costs rely on.
 func TestPageSizeConstraintMatchesTheDomain(t *testing.T) {
 	found := 0
 	for _, def := range schema().Types {
@@ -58,9 +58,9 @@ func TestPageSizeConstraintMatchesTheDomain(t *testing.T) {
 			c := arg.Directives.ForName("constraint")
 			require.NotNil(t, c, "%s.%s(first) has a @constraint", def.Name, f.Name)
 			assert.Equal(t, "1", c.Arguments.ForName("min").Value.Raw)
-			assert.Equal(t, strconv.Itoa(shop.MaxPageSize), c.Arguments.ForName("max").Value.Raw)
+			assert.Equal(t, strconv.Itoa(page.MaxPageSize), c.Arguments.ForName("max").Value.Raw)
 			require.NotNil(t, arg.DefaultValue, "%s.%s(first) has a default", def.Name, f.Name)
-			assert.Equal(t, strconv.Itoa(shop.DefaultPageSize), arg.DefaultValue.Raw)
+			assert.Equal(t, strconv.Itoa(page.DefaultPageSize), arg.DefaultValue.Raw)
 		}
 	}
 	assert.Positive(t, found)

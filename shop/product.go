@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/faultline/faultline/apperr"
+	"github.com/faultline/faultline/page"
 )
 
 // Product is something the shop sells.
@@ -40,7 +41,7 @@ type Catalog struct {
 const productCursor = "product"
 
 // ProductCursor is the cursor of p in product lists.
-func ProductCursor(p Product) string { return EncodeCursor(productCursor, p.ID) }
+func ProductCursor(p Product) string { return page.EncodeCursor(productCursor, p.ID) }
 
 // Get returns one product, or NOT_FOUND.
 func (s *Catalog) Get(ctx context.Context, id string) (*Product, error) {
@@ -55,23 +56,23 @@ func (s *Catalog) Get(ctx context.Context, id string) (*Product, error) {
 }
 
 // List returns one page of products. The caller has checked First's range.
-func (s *Catalog) List(ctx context.Context, f ProductFilter, args PageArgs) (Page[Product], error) {
+func (s *Catalog) List(ctx context.Context, f ProductFilter, args page.Args) (page.Page[Product], error) {
 	var afterID string
 	if args.After != nil {
-		id, err := DecodeCursor(productCursor, *args.After)
+		id, err := page.DecodeCursor(productCursor, *args.After)
 		if err != nil {
-			return Page[Product]{}, err
+			return page.Page[Product]{}, err
 		}
 		afterID = id
 	}
 	items, err := s.Store.ListProducts(ctx, f, afterID, args.First+1)
 	if err != nil {
-		return Page[Product]{}, err
+		return page.Page[Product]{}, err
 	}
-	page := Page[Product]{HasPrevious: args.After != nil}
+	result := page.Page[Product]{HasPrevious: args.After != nil}
 	if len(items) > args.First {
-		items, page.HasNextPage = items[:args.First], true
+		items, result.HasNextPage = items[:args.First], true
 	}
-	page.Items = items
-	return page, nil
+	result.Items = items
+	return result, nil
 }

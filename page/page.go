@@ -1,4 +1,6 @@
-package shop
+// Package page is how every list of faultline is cut into pages: the page
+// sizes, the arguments of a page, a page of results, and opaque cursors.
+package page
 
 import (
 	"encoding/base64"
@@ -15,8 +17,8 @@ const (
 	MaxPageSize     = 100
 )
 
-// PageArgs asks for one page of a list: First items after the cursor After.
-type PageArgs struct {
+// Args asks for one page of a list: First items after the cursor After.
+type Args struct {
 	First int
 	After *string // nil for the first page
 }

@@ -1,4 +1,4 @@
-package shop_test
+package page_test
 
 import (
 	"errors"
@@ -8,16 +8,16 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/faultline/faultline/apperr"
-	"github.com/faultline/faultline/shop"
+	"github.com/faultline/faultline/page"
 )
 
 func TestCursorsRoundTripAndStayInTheirList(t *testing.T) {
-	c := shop.EncodeCursor("product", "0193-abc")
-	key, err := shop.DecodeCursor("product", c)
+	c := page.EncodeCursor("product", "0193-abc")
+	key, err := page.DecodeCursor("product", c)
 	require.NoError(t, err)
 	assert.Equal(t, "0193-abc", key)
 
-	_, err = shop.DecodeCursor("order", c)
+	_, err = page.DecodeCursor("order", c)
 	assert.True(t, errors.Is(err, apperr.InvalidCursor))
 	var ae *apperr.Error
 	require.ErrorAs(t, err, &ae)
