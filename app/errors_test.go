@@ -107,7 +107,7 @@ func TestRequestErrors(t *testing.T) {
 		{"unknown field", request{body: gql("{ products { edges { nod } } }")}, "GRAPHQL_VALIDATION_FAILED", "INVALID_QUERY", 422, 200, "rule", "FieldsOnCorrectType"},
 		{"missing argument", request{body: gql("{ product { id } }")}, "GRAPHQL_VALIDATION_FAILED", "INVALID_QUERY", 422, 200, "rule", "ProvidedRequiredArguments"},
 		{"wrong literal type", request{body: gql(`{ products(first: "ten") { edges { cursor } } }`)}, "GRAPHQL_VALIDATION_FAILED", "INVALID_QUERY", 422, 200, "rule", "ValuesOfCorrectType"},
-		{"no such root type", request{body: gql("mutation { anything }")}, "GRAPHQL_VALIDATION_FAILED", "INVALID_QUERY", 422, 200, "rule", "KnownRootType"},
+		{"no such root type", request{body: gql("subscription { anything }")}, "GRAPHQL_VALIDATION_FAILED", "INVALID_QUERY", 422, 200, "rule", "KnownRootType"},
 		{"unknown operation name", request{body: `{"query": "query A { products { edges { cursor } } }", "operationName": "B"}`}, "GRAPHQL_VALIDATION_FAILED", "OPERATION_NOT_FOUND", 422, 200, "operationName", "B"},
 		{"several operations, none named", request{body: gql("query A { products { edges { cursor } } } query B { products { edges { cursor } } }")}, "GRAPHQL_VALIDATION_FAILED", "OPERATION_NOT_FOUND", 422, 200, "operationName", ""},
 

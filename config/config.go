@@ -3,6 +3,7 @@
 package config
 
 import (
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -35,7 +36,18 @@ type Config struct {
 	SeedDemo        bool          // FAULTLINE_SEED_DEMO
 	LogLevel        slog.Level    // FAULTLINE_LOG_LEVEL
 	LogFormat       string        // FAULTLINE_LOG_FORMAT: text or json
+
+	JWTSecret       []byte        // FAULTLINE_JWT_SECRET; generated in development when unset
+	JWTSecretIsTemp bool          // the secret was generated for this process
+	JWTIssuer       string        // FAULTLINE_JWT_ISSUER
+	JWTAudience     string        // FAULTLINE_JWT_AUDIENCE
+	AccessTTL       time.Duration // FAULTLINE_ACCESS_TTL
+	RefreshTTL      time.Duration // FAULTLINE_REFRESH_TTL
+	DemoPassword    string        // FAULTLINE_DEMO_PASSWORD; generated when unset
 }
+
+// MinJWTSecretBytes is the shortest FAULTLINE_JWT_SECRET accepted (HS256).
+const MinJWTSecretBytes = 32
 
 // Development reports whether the process runs in development mode.
 func (c Config) Development() bool { return c.Env == Development }
@@ -72,6 +84,25 @@ func Load(getenv func(string) string) (Config, error) {
 		logFormat = "text"
 	}
 	c.LogFormat = r.choice("FAULTLINE_LOG_FORMAT", logFormat, "text", "json")
+	c.JWTIssuer = r.text("FAULTLINE_JWT_ISSUER", "faultline")
+	c.JWTAudience = r.text("FAULTLINE_JWT_AUDIENCE", "faultline")
+	c.AccessTTL = r.duration("FAULTLINE_ACCESS_TTL", 15*time.Minute)
+	c.RefreshTTL = r.duration("FAULTLINE_REFRESH_TTL", 168*time.Hour)
+	c.DemoPassword = getenv("FAULTLINE_DEMO_PASSWORD")
+	if c.DemoPassword != "" && len(c.DemoPassword) < 8 {
+		r.fail("FAULTLINE_DEMO_PASSWORD", "want at least 8 characters")
+	}
+	switch secret := getenv("FAULTLINE_JWT_SECRET"); {
+	case len(secret) >= MinJWTSecretBytes:
+		c.JWTSecret = []byte(secret)
+	case secret != "":
+		r.fail("FAULTLINE_JWT_SECRET", "want at least %d bytes, got %d", MinJWTSecretBytes, len(secret))
+	case dev:
+		c.JWTSecret, c.JWTSecretIsTemp = make([]byte, MinJWTSecretBytes), true
+		_, _ = rand.Read(c.JWTSecret)
+	default:
+		r.fail("FAULTLINE_JWT_SECRET", "required in production: set it to a random secret of at least %d bytes", MinJWTSecretBytes)
+	}
 	if v := getenv("FAULTLINE_LOG_LEVEL"); v != "" {
 		if err := c.LogLevel.UnmarshalText([]byte(v)); err != nil {
 			r.fail("FAULTLINE_LOG_LEVEL", "want debug, info, warn or error, got %q", v)
@@ -87,6 +118,13 @@ type reader struct {
 
 func (r *reader) fail(name, format string, args ...any) {
 	r.errs = append(r.errs, fmt.Errorf("%s: "+format, append([]any{name}, args...)...))
+}
+
+func (r *reader) text(name, def string) string {
+	if v := r.getenv(name); v != "" {
+		return v
+	}
+	return def
 }
 
 func (r *reader) choice(name, def string, allowed ...string) string {

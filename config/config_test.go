@@ -2,6 +2,7 @@ package config_test
 
 import (
 	"log/slog"
+	"strings"
 	"testing"
 	"time"
 
@@ -18,20 +19,41 @@ func env(kv map[string]string) func(string) string {
 func TestDefaults(t *testing.T) {
 	c, err := config.Load(env(nil))
 	require.NoError(t, err)
+	assert.Len(t, c.JWTSecret, 32, "development generates an ephemeral secret")
+	assert.True(t, c.JWTSecretIsTemp)
+	c.JWTSecret = nil
 	assert.Equal(t, config.Config{
 		Env: "development", Addr: ":8080", Playground: true, Introspection: true,
 		MaxBodyBytes: 1 << 20, MaxComplexity: 10_000, MaxDepth: 15,
 		RequestTimeout: 10 * time.Second, ShutdownTimeout: 15 * time.Second,
 		SeedDemo: true, LogLevel: slog.LevelInfo, LogFormat: "text",
+		JWTSecretIsTemp: true, JWTIssuer: "faultline", JWTAudience: "faultline",
+		AccessTTL: 15 * time.Minute, RefreshTTL: 168 * time.Hour,
 	}, c)
 
-	p, err := config.Load(env(map[string]string{"FAULTLINE_ENV": "production", "PORT": "9000"}))
+	other, err := config.Load(env(nil))
+	require.NoError(t, err)
+	assert.NotEqual(t, c.JWTSecret, other.JWTSecret)
+
+	p, err := config.Load(env(map[string]string{"FAULTLINE_ENV": "production", "PORT": "9000",
+		"FAULTLINE_JWT_SECRET": strings.Repeat("s", 32)}))
 	require.NoError(t, err)
 	assert.Equal(t, ":9000", p.Addr)
 	assert.False(t, p.Playground)
 	assert.False(t, p.Introspection)
 	assert.False(t, p.SeedDemo)
 	assert.Equal(t, "json", p.LogFormat)
+	assert.Equal(t, []byte(strings.Repeat("s", 32)), p.JWTSecret)
+	assert.False(t, p.JWTSecretIsTemp)
+}
+
+func TestProductionNeedsAStrongSecret(t *testing.T) {
+	_, err := config.Load(env(map[string]string{"FAULTLINE_ENV": "production"}))
+	assert.ErrorContains(t, err, "FAULTLINE_JWT_SECRET")
+	_, err = config.Load(env(map[string]string{"FAULTLINE_ENV": "production", "FAULTLINE_JWT_SECRET": strings.Repeat("s", 31)}))
+	assert.ErrorContains(t, err, "FAULTLINE_JWT_SECRET: want at least 32 bytes, got 31")
+	_, err = config.Load(env(map[string]string{"FAULTLINE_JWT_SECRET": "short"}))
+	assert.ErrorContains(t, err, "FAULTLINE_JWT_SECRET", "a weak secret is refused in development too")
 }
 
 func TestSettings(t *testing.T) {
@@ -60,10 +82,11 @@ func TestEveryBadValueIsNamed(t *testing.T) {
 		"FAULTLINE_ENV": "staging", "FAULTLINE_ADDR": "nope", "FAULTLINE_PLAYGROUND": "maybe",
 		"FAULTLINE_MAX_BODY_BYTES": "-1", "FAULTLINE_MAX_DEPTH": "x", "FAULTLINE_REQUEST_TIMEOUT": "10",
 		"FAULTLINE_HTTP_STATUS": "rest", "FAULTLINE_LOG_LEVEL": "loud", "FAULTLINE_DRAIN_DELAY": "-1s",
+		"FAULTLINE_ACCESS_TTL": "forever", "FAULTLINE_DEMO_PASSWORD": "short",
 	}))
 	require.Error(t, err)
 	for _, name := range []string{"FAULTLINE_ENV", "FAULTLINE_ADDR", "FAULTLINE_PLAYGROUND", "FAULTLINE_MAX_BODY_BYTES",
-		"FAULTLINE_MAX_DEPTH", "FAULTLINE_REQUEST_TIMEOUT", "FAULTLINE_HTTP_STATUS", "FAULTLINE_LOG_LEVEL", "FAULTLINE_DRAIN_DELAY"} {
+		"FAULTLINE_MAX_DEPTH", "FAULTLINE_REQUEST_TIMEOUT", "FAULTLINE_HTTP_STATUS", "FAULTLINE_LOG_LEVEL", "FAULTLINE_DRAIN_DELAY", "FAULTLINE_ACCESS_TTL", "FAULTLINE_DEMO_PASSWORD"} {
 		assert.ErrorContains(t, err, name)
 	}
 }

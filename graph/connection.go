@@ -1,13 +1,14 @@
 package graph
 
 import (
+	"github.com/faultline/faultline/auth"
 	"github.com/faultline/faultline/graph/model"
 	"github.com/faultline/faultline/page"
 	"github.com/faultline/faultline/shop"
 )
 
-// pageArgs turns a connection field's first/after into the domain's PageArgs;
-// the @constraint on first has already checked its range.
+// pageArgs turns a connection field's first/after into page.Args; the
+// @constraint on first has already checked its range.
 func pageArgs(first *int, after *string) page.Args {
 	args := page.Args{First: page.DefaultPageSize, After: after}
 	if first != nil {
@@ -16,24 +17,37 @@ func pageArgs(first *int, after *string) page.Args {
 	return args
 }
 
-// pageInfo describes a page whose edges have these cursors.
-func pageInfo(cursors []string, hasNext, hasPrevious bool) *model.PageInfo {
-	info := &model.PageInfo{HasNextPage: hasNext, HasPreviousPage: hasPrevious}
-	if n := len(cursors); n > 0 {
-		info.StartCursor, info.EndCursor = &cursors[0], &cursors[n-1]
+// edges builds a connection's edges and page info from a page, the cursor
+// of an item, and the edge type's constructor.
+func edges[T, E any](p page.Page[T], cursor func(T) string, edge func(string, *T) E) ([]E, *model.PageInfo) {
+	out := make([]E, len(p.Items))
+	info := &model.PageInfo{HasNextPage: p.HasNextPage, HasPreviousPage: p.HasPrevious}
+	for i := range p.Items {
+		c := cursor(p.Items[i])
+		out[i] = edge(c, &p.Items[i])
+		if i == 0 {
+			info.StartCursor = &c
+		}
+		info.EndCursor = &c
 	}
-	return info
+	return out, info
 }
 
-func productConnection(page page.Page[shop.Product]) *model.ProductConnection {
-	edges := make([]model.ProductEdge, len(page.Items))
-	cursors := make([]string, len(page.Items))
-	for i := range page.Items {
-		cursors[i] = shop.ProductCursor(page.Items[i])
-		edges[i] = model.ProductEdge{Cursor: cursors[i], Node: &page.Items[i]}
-	}
-	return &model.ProductConnection{Edges: edges, PageInfo: pageInfo(cursors, page.HasNextPage, page.HasPrevious)}
+func productConnection(p page.Page[shop.Product]) *model.ProductConnection {
+	e, info := edges(p, shop.ProductCursor, func(c string, n *shop.Product) model.ProductEdge {
+		return model.ProductEdge{Cursor: c, Node: n}
+	})
+	return &model.ProductConnection{Edges: e, PageInfo: info}
 }
+
+func userConnection(p page.Page[auth.User]) *model.UserConnection {
+	e, info := edges(p, auth.UserCursor, func(c string, n *auth.User) model.UserEdge {
+		return model.UserEdge{Cursor: c, Node: n}
+	})
+	return &model.UserConnection{Edges: e, PageInfo: info}
+}
+
+func ptr[T any](v T) *T { return &v }
 
 func deref[T any](p *T) T {
 	var zero T

@@ -22,12 +22,20 @@ import (
 //
 // On a list, minItems and maxItems apply to the list and the other rules to
 // each entry, as in graphql-constraint-directive.
+//
+// A protected field (@auth, @owner) is checked by its directive after the
+// caller is authorized, so that nobody learns about a field's input before
+// being allowed to use it; every other field is checked here, before it resolves.
 type Constraints struct {
 	schema *ast.Schema
 	// fields holds the field definitions that have a constrained argument,
-	// so that every other field costs one map lookup.
+	// so that every other field costs one map lookup; the value says whether
+	// a directive checks them.
 	fields map[*ast.FieldDefinition]bool
 }
+
+// protectingDirectives check a field's constraints themselves, after authorizing.
+var protectingDirectives = []string{"auth", "owner"}
 
 var _ interface {
 	graphql.HandlerExtension
@@ -50,7 +58,7 @@ func (c *Constraints) Validate(es graphql.ExecutableSchema) error {
 		for _, f := range def.Fields {
 			for _, arg := range f.Arguments {
 				if c.constrained(arg.Type, arg.Directives, map[string]bool{}) {
-					c.fields[f] = true
+					c.fields[f] = protected(f)
 				}
 			}
 		}
@@ -80,21 +88,52 @@ func (c *Constraints) constrained(t *ast.Type, dirs ast.DirectiveList, seen map[
 	return false
 }
 
+func protected(f *ast.FieldDefinition) bool {
+	for _, name := range protectingDirectives {
+		if f.Directives.ForName(name) != nil {
+			return true
+		}
+	}
+	return false
+}
+
 // InterceptField implements graphql.FieldInterceptor.
 func (c *Constraints) InterceptField(ctx context.Context, next graphql.Resolver) (any, error) {
 	fc := graphql.GetFieldContext(ctx)
-	if fc == nil || fc.Field.Field == nil || !c.fields[fc.Field.Definition] {
+	if fc == nil || fc.Field.Field == nil {
 		return next(ctx)
 	}
+	if byDirective, ok := c.fields[fc.Field.Definition]; ok && !byDirective {
+		if err := c.checkField(ctx, fc); err != nil {
+			return nil, err
+		}
+	}
+	return next(ctx)
+}
+
+// Check validates the arguments of the field being resolved; the protecting
+// directives call it once the caller is authorized.
+func (c *Constraints) Check(ctx context.Context) error {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil || fc.Field.Field == nil {
+		return nil
+	}
+	if _, ok := c.fields[fc.Field.Definition]; !ok {
+		return nil
+	}
+	return c.checkField(ctx, fc)
+}
+
+func (c *Constraints) checkField(ctx context.Context, fc *graphql.FieldContext) error {
 	values := fc.Field.ArgumentMap(graphql.GetOperationContext(ctx).Variables)
 	var violations []apperr.FieldViolation
 	for _, arg := range fc.Field.Definition.Arguments {
 		c.check(arg.Type, arg.Directives, values[arg.Name], []any{arg.Name}, &violations)
 	}
 	if len(violations) > 0 {
-		return nil, apperr.Invalid(violations...)
+		return apperr.Invalid(violations...)
 	}
-	return next(ctx)
+	return nil
 }
 
 // check validates v, of type t declared with dirs, at path.

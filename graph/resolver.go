@@ -1,9 +1,14 @@
 package graph
 
-import "github.com/faultline/faultline/shop"
+import (
+	"github.com/faultline/faultline/auth"
+	"github.com/faultline/faultline/shop"
+)
 
 // Resolver holds the domain services the resolvers delegate to. Resolvers
 // stay thin: they translate arguments, call the domain, and shape the result.
 type Resolver struct {
-	Catalog *shop.Catalog
+	Catalog  *shop.Catalog
+	Accounts *auth.Accounts
+	Auth     *auth.Authenticator
 }

@@ -8,6 +8,7 @@ package graph
 import (
 	"context"
 
+	"github.com/faultline/faultline/auth"
 	"github.com/faultline/faultline/graph/model"
 	"github.com/faultline/faultline/shop"
 )
@@ -19,7 +20,9 @@ func (r *queryResolver) Product(ctx context.Context, id string) (*shop.Product, 
 
 // Products is the resolver for the products field.
 func (r *queryResolver) Products(ctx context.Context, first *int, after *string, category *string) (*model.ProductConnection, error) {
-	page, err := r.Catalog.List(ctx, shop.ProductFilter{Category: deref(category)}, pageArgs(first, after))
+	viewer := r.Auth.Viewer(ctx)
+	filter := shop.ProductFilter{Category: deref(category), IncludeBanned: viewer != nil && viewer.Role == auth.RoleAdmin}
+	page, err := r.Catalog.List(ctx, filter, pageArgs(first, after))
 	if err != nil {
 		return nil, err
 	}

@@ -14,9 +14,7 @@ import (
 	"github.com/faultline/faultline/page"
 )
 
-func schema() *ast.Schema {
-	return graph.NewSchema(&graph.Resolver{}).Schema()
-}
+func schema() *ast.Schema { return graph.Schema() }
 
 // TestErrorEnumsMatchTheCatalog holds the served schema (what introspection,
 // the playground and client codegen see) to apperr's catalog.

@@ -23,20 +23,30 @@ type Options struct {
 // legitimate documents (GraphiQL's introspection query) use about 1,500.
 const parserTokenLimit = 15_000
 
-// NewSchema returns the executable schema with faultline's costs.
-func NewSchema(r *Resolver) graphql.ExecutableSchema {
+// Schema is the schema faultline serves, for tests and tools.
+func Schema() *ast.Schema { return NewExecutableSchema(Config{}).Schema() }
+
+// newSchema returns the executable schema with faultline's directives and costs.
+func newSchema(r *Resolver, c *Constraints) graphql.ExecutableSchema {
 	cfg := Config{Resolvers: r}
+	d := &directives{auth: r.Auth, constraints: c}
+	cfg.Directives.Auth = d.Auth
+	cfg.Directives.Owner = d.Owner
 	cfg.Complexity.Query.Products = func(child int, first *int, _ *string, _ *string) int {
+		return listCost(child, first)
+	}
+	cfg.Complexity.Query.Users = func(child int, first *int, _ *string) int {
 		return listCost(child, first)
 	}
 	return NewExecutableSchema(cfg)
 }
 
-// NewServer returns gqlgen's server for es with faultline's presenter, panic
-// recovery, limits, constraints and query cache. The caller adds the HTTP
-// transport (package httpapi).
-func NewServer(es graphql.ExecutableSchema, opts Options) *handler.Server {
-	srv := handler.New(es)
+// NewServer returns gqlgen's server for the resolvers with faultline's
+// presenter, panic recovery, directives, limits, constraints, per-operation
+// loaders and query cache. The caller adds the HTTP transport (package httpapi).
+func NewServer(r *Resolver, opts Options) *handler.Server {
+	constraints := &Constraints{}
+	srv := handler.New(newSchema(r, constraints))
 	p := &Presenter{Log: opts.Log}
 	srv.SetErrorPresenter(p.Present)
 	srv.SetRecoverFunc(p.Recover)
@@ -53,6 +63,9 @@ func NewServer(es graphql.ExecutableSchema, opts Options) *handler.Server {
 	// only lifts gqlgen's own execution-time switch.
 	srv.Use(extension.Introspection{})
 	srv.Use(&Limits{MaxComplexity: opts.MaxComplexity, MaxDepth: opts.MaxDepth})
-	srv.Use(&Constraints{})
+	srv.Use(constraints)
+	if r.Accounts != nil {
+		srv.AroundOperations(withLoaders(r.Accounts.Store))
+	}
 	return srv
 }

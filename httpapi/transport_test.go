@@ -32,7 +32,7 @@ func TestResponseHooksSeePresentedErrors(t *testing.T) {
 		h.Set("X-Hooked", r.Method)
 	}
 	log := slog.New(slog.DiscardHandler)
-	gql := graph.NewServer(graph.NewSchema(&graph.Resolver{}), graph.Options{MaxDepth: 15, MaxComplexity: 1000, Log: log})
+	gql := graph.NewServer(&graph.Resolver{}, graph.Options{MaxDepth: 15, MaxComplexity: 1000, Log: log})
 	gql.AddTransport(&httpapi.Transport{MaxBodyBytes: 1024, Log: log, Hooks: []httpapi.ResponseHook{hook}})
 	srv := httptest.NewServer(httpapi.RequestID(gql))
 	defer srv.Close()

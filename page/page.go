@@ -56,3 +56,14 @@ func DecodeCursor(kind, cursor string) (string, error) {
 	}
 	return key, nil
 }
+
+// Cut makes the page of a list read with limit First+1 (one more than asked,
+// to learn whether more follow).
+func Cut[T any](items []T, args Args) Page[T] {
+	p := Page[T]{HasPrevious: args.After != nil}
+	if len(items) > args.First {
+		items, p.HasNextPage = items[:args.First], true
+	}
+	p.Items = items
+	return p
+}

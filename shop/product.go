@@ -16,6 +16,8 @@ type Product struct {
 	Categories []string
 	Banned     bool
 	CreatedAt  time.Time
+	// CreatedByID is the user who created it ("" for none).
+	CreatedByID string
 }
 
 // ProductFilter narrows a product list.
@@ -69,10 +71,5 @@ func (s *Catalog) List(ctx context.Context, f ProductFilter, args page.Args) (pa
 	if err != nil {
 		return page.Page[Product]{}, err
 	}
-	result := page.Page[Product]{HasPrevious: args.After != nil}
-	if len(items) > args.First {
-		items, result.HasNextPage = items[:args.First], true
-	}
-	result.Items = items
-	return result, nil
+	return page.Cut(items, args), nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"strings"
 
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
@@ -25,10 +26,32 @@ func (db *DB) mapErr(err error) error {
 	case db.closed.Load(), errors.Is(err, sql.ErrConnDone), isDBClosed(err), unavailable(err):
 		return apperr.Unavailable(err, db.RetryAfter)
 	}
+	if field, ok := uniqueViolation(err); ok {
+		return apperr.Wrap(apperr.AlreadyExists, err).With("field", field)
+	}
 	if _, ok := errors.AsType[*apperr.Error](err); ok {
 		return err
 	}
 	return apperr.InternalError(err)
+}
+
+// uniqueFields names, for each unique column, the input field a client
+// knows it by. A violation of any other unique constraint is a bug (INTERNAL).
+var uniqueFields = map[string]string{
+	"users.email": "email",
+}
+
+// uniqueViolation reports the field of a unique-constraint violation.
+func uniqueViolation(err error) (string, bool) {
+	e, ok := errors.AsType[*sqlite.Error](err)
+	if !ok || e.Code() != sqlite3.SQLITE_CONSTRAINT_UNIQUE {
+		return "", false
+	}
+	// "UNIQUE constraint failed: users.email"
+	_, column, _ := strings.Cut(e.Error(), "UNIQUE constraint failed: ")
+	column, _, _ = strings.Cut(column, " ")
+	field, ok := uniqueFields[column]
+	return field, ok
 }
 
 // isDBClosed recognises database/sql's "database is closed", which the

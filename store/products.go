@@ -11,10 +11,13 @@ import (
 
 var _ shop.ProductStore = (*DB)(nil)
 
-const productColumns = `p.id, p.name, p.price_cents, p.banned, p.created_at`
+const productColumns = `p.id, p.name, p.price_cents, p.banned, p.created_at, p.created_by`
 
 func scanProduct(row interface{ Scan(...any) error }, p *shop.Product) error {
-	return row.Scan(&p.ID, &p.Name, &p.PriceCents, &p.Banned, &p.CreatedAt)
+	var createdBy sql.Null[string]
+	err := row.Scan(&p.ID, &p.Name, &p.PriceCents, &p.Banned, &p.CreatedAt, &createdBy)
+	p.CreatedByID = createdBy.V
+	return err
 }
 
 // ProductByID implements shop.ProductStore.

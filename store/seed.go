@@ -34,9 +34,9 @@ var demoProducts = []struct {
 	{"Counterfeit Watch", 1999, []string{"accessories"}, true},
 }
 
-// SeedDemo fills an empty catalog with the demo products. It reports whether
-// it inserted anything.
-func (db *DB) SeedDemo(ctx context.Context) (bool, error) {
+// SeedDemoProducts fills an empty catalog with the demo products, created
+// by createdBy. It reports whether it inserted anything.
+func (db *DB) SeedDemoProducts(ctx context.Context, createdBy string) (bool, error) {
 	var n int
 	if err := db.sql.QueryRowContext(ctx, `SELECT COUNT(*) FROM products`).Scan(&n); err != nil {
 		return false, db.mapErr(err)
@@ -44,15 +44,16 @@ func (db *DB) SeedDemo(ctx context.Context) (bool, error) {
 	if n > 0 {
 		return false, nil
 	}
-	now := time.Now().UTC()
+	now := time.Now().UTC().Truncate(time.Microsecond)
 	for _, d := range demoProducts {
 		p := shop.Product{
-			ID:         uuid.Must(uuid.NewV7()).String(),
-			Name:       d.name,
-			PriceCents: d.priceCents,
-			Categories: d.categories,
-			Banned:     d.banned,
-			CreatedAt:  now,
+			ID:          uuid.Must(uuid.NewV7()).String(),
+			Name:        d.name,
+			PriceCents:  d.priceCents,
+			Categories:  d.categories,
+			Banned:      d.banned,
+			CreatedAt:   now,
+			CreatedByID: createdBy,
 		}
 		if err := db.InsertProduct(ctx, p); err != nil {
 			return false, err
@@ -64,8 +65,9 @@ func (db *DB) SeedDemo(ctx context.Context) (bool, error) {
 // InsertProduct stores a new product and its categories in one transaction.
 func (db *DB) InsertProduct(ctx context.Context, p shop.Product) error {
 	return db.inTx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO products (id, name, price_cents, banned, created_at)
-			VALUES ($1, $2, $3, $4, $5)`, p.ID, p.Name, p.PriceCents, p.Banned, p.CreatedAt); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO products (id, name, price_cents, banned, created_at, created_by)
+			VALUES ($1, $2, $3, $4, $5, $6)`, p.ID, p.Name, p.PriceCents, p.Banned, p.CreatedAt.UTC(),
+			sql.Null[string]{V: p.CreatedByID, Valid: p.CreatedByID != ""}); err != nil {
 			return err
 		}
 		for i, c := range p.Categories {

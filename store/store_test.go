@@ -52,16 +52,18 @@ func TestMigrationsAreVersionedAndIdempotent(t *testing.T) {
 	require.NoError(t, again.Migrate(context.Background()))
 	var versions int
 	require.NoError(t, again.SQL().QueryRow(`SELECT COUNT(*) FROM goose_db_version WHERE version_id > 0`).Scan(&versions))
-	assert.Equal(t, 1, versions)
+	files, err := filepath.Glob("migrations/sqlite/*.sql")
+	require.NoError(t, err)
+	assert.Equal(t, len(files), versions, "every migration applied once")
 }
 
 func TestSeedDemoOnlyFillsAnEmptyCatalog(t *testing.T) {
 	db, _ := migrated(t)
 	ctx := context.Background()
-	seeded, err := db.SeedDemo(ctx)
+	seeded, err := db.SeedDemoProducts(ctx, "")
 	require.NoError(t, err)
 	assert.True(t, seeded)
-	seeded, err = db.SeedDemo(ctx)
+	seeded, err = db.SeedDemoProducts(ctx, "")
 	require.NoError(t, err)
 	assert.False(t, seeded)
 	all, err := db.ListProducts(ctx, shop.ProductFilter{IncludeBanned: true}, "", 1000)

@@ -8,8 +8,12 @@ import (
 	"io"
 	"strconv"
 
+	"github.com/faultline/faultline/auth"
 	"github.com/faultline/faultline/shop"
 )
+
+type Mutation struct {
+}
 
 // Where a page of a Relay connection ends.
 type PageInfo struct {
@@ -36,6 +40,26 @@ type ProductEdge struct {
 }
 
 type Query struct {
+}
+
+// A new account.
+type RegisterInput struct {
+	Email string `json:"email"`
+	// All characters count.
+	Password string `json:"password"`
+	Name     string `json:"name"`
+}
+
+// A page of users (Relay connection).
+type UserConnection struct {
+	Edges    []UserEdge `json:"edges"`
+	PageInfo *PageInfo  `json:"pageInfo"`
+}
+
+// One user of a page and the cursor that points at it.
+type UserEdge struct {
+	Cursor string     `json:"cursor"`
+	Node   *auth.User `json:"node"`
 }
 
 // The category of an error: `extensions.code` of every GraphQL error faultline sends.

@@ -1,0 +1,306 @@
+package auth
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/faultline/faultline/apperr"
+	"github.com/faultline/faultline/page"
+)
+
+// Login throttling: after MaxLoginFailures attempts for one email within
+// LoginWindow, further attempts get TOO_MANY_LOGIN_ATTEMPTS until the oldest
+// one leaves the window. The counters are rows in the database, so every
+// instance sees the same ones.
+const (
+	MaxLoginFailures = 5
+	LoginWindow      = 15 * time.Minute
+)
+
+// Accounts runs registration, login, token refresh and logout, and the
+// reading and administration of users.
+type Accounts struct {
+	Store      Store
+	Tokens     *Tokens
+	Passwords  *Passwords
+	RefreshTTL time.Duration
+	Now        func() time.Time
+}
+
+func (a *Accounts) now() time.Time {
+	if a.Now != nil {
+		return a.Now()
+	}
+	return time.Now()
+}
+
+// NormalizeEmail is the form in which emails are stored and compared.
+func NormalizeEmail(email string) string { return strings.ToLower(strings.TrimSpace(email)) }
+
+// Register creates a USER account and signs it in. The input's constraints
+// (email format, password and name lengths) were checked by the schema.
+func (a *Accounts) Register(ctx context.Context, email, password, name string) (*Session, error) {
+	hash, err := a.Passwords.Hash(ctx, password)
+	if err != nil {
+		return nil, apperr.From(err)
+	}
+	u := &User{
+		ID:           uuid.Must(uuid.NewV7()).String(),
+		Email:        NormalizeEmail(email),
+		Name:         strings.TrimSpace(name),
+		Role:         RoleUser,
+		CreatedAt:    a.now().UTC().Truncate(time.Microsecond),
+		PasswordHash: hash,
+	}
+	if err := a.Store.CreateUser(ctx, u); err != nil {
+		return nil, err
+	}
+	return a.startSession(ctx, u)
+}
+
+// Login checks a password. An unknown email and a wrong password answer the
+// same INVALID_CREDENTIALS after the same work; a suspended account answers
+// USER_SUSPENDED only to the right password.
+func (a *Accounts) Login(ctx context.Context, email, password string) (*Session, error) {
+	key := NormalizeEmail(email)
+	now := a.now().UTC()
+	count, oldest, err := a.Store.RecordLoginAttempt(ctx, key, now, now.Add(-LoginWindow))
+	if err != nil {
+		return nil, err
+	}
+	if count > MaxLoginFailures {
+		if err := a.Store.ForgetLoginAttempt(ctx, key, now); err != nil {
+			return nil, err
+		}
+		wait := oldest.Add(LoginWindow).Sub(now)
+		return nil, apperr.New(apperr.TooManyLoginAttempts).WithRetryAfter(max(wait, time.Second))
+	}
+	u, err := a.Store.UserByEmail(ctx, key)
+	if err != nil {
+		return nil, err
+	}
+	var hash string
+	if u != nil {
+		hash = u.PasswordHash
+	}
+	ok, rehash, err := a.Passwords.Verify(ctx, password, hash)
+	if err != nil {
+		return nil, apperr.From(err)
+	}
+	if u == nil || !ok {
+		return nil, apperr.New(apperr.InvalidCredentials)
+	}
+	if err := a.Store.ClearLoginAttempts(ctx, key); err != nil {
+		return nil, err
+	}
+	if u.Suspended {
+		return nil, apperr.New(apperr.UserSuspended)
+	}
+	if rehash {
+		if newHash, err := a.Passwords.Hash(ctx, password); err == nil {
+			if err := a.Store.SetPasswordHash(ctx, u.ID, newHash); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return a.startSession(ctx, u)
+}
+
+// Refresh rotates a refresh token: the presented one is spent and a new one
+// of the same family is returned with a new access token. Presenting a spent
+// token revokes its whole family.
+func (a *Accounts) Refresh(ctx context.Context, raw string) (*Session, error) {
+	if !strings.HasPrefix(raw, RefreshPrefix) {
+		if looksLikeJWT(raw) {
+			return nil, apperr.New(apperr.TokenTypeMismatch).With("expected", "refresh").
+				WithMessage("An access token cannot be used as a refresh token")
+		}
+		return nil, malformed("not a refresh token")
+	}
+	hash := HashRefreshToken(raw)
+	rt, err := a.Store.RefreshTokenByHash(ctx, hash)
+	if err != nil {
+		return nil, err
+	}
+	now := a.now().UTC()
+	switch {
+	case rt == nil:
+		return nil, malformed("unknown refresh token")
+	case rt.RevokedAt != nil:
+		return nil, apperr.New(apperr.TokenRevoked)
+	case rt.UsedAt != nil:
+		return nil, a.revokeFamily(ctx, rt.FamilyID, now)
+	case !now.Before(rt.ExpiresAt):
+		if err := a.Store.DeleteRefreshToken(ctx, hash); err != nil {
+			return nil, err
+		}
+		return nil, apperr.New(apperr.TokenExpired).With("expiredAt", rt.ExpiresAt.UTC().Format(time.RFC3339))
+	}
+	u, err := a.Store.UserByID(ctx, rt.UserID)
+	if err != nil {
+		return nil, err
+	}
+	if u == nil {
+		return nil, apperr.New(apperr.TokenRevoked)
+	}
+	if u.Suspended {
+		return nil, apperr.New(apperr.UserSuspended)
+	}
+	next, nextRaw, err := a.newRefreshToken(u.ID, rt.FamilyID, now)
+	if err != nil {
+		return nil, err
+	}
+	rotated, err := a.Store.RotateRefreshToken(ctx, hash, next, now)
+	if err != nil {
+		return nil, err
+	}
+	if !rotated { // another refresh spent it first: this one is a reuse
+		return nil, a.revokeFamily(ctx, rt.FamilyID, now)
+	}
+	return a.session(u, nextRaw)
+}
+
+func (a *Accounts) revokeFamily(ctx context.Context, familyID string, now time.Time) error {
+	if err := a.Store.RevokeRefreshFamily(ctx, familyID, now); err != nil {
+		return err
+	}
+	return apperr.New(apperr.TokenRevoked).WithMessage("The refresh token was already used; its session has been revoked")
+}
+
+// Logout revokes the family of a refresh token. Any token, known or not,
+// answers the same, so logout is no oracle.
+func (a *Accounts) Logout(ctx context.Context, raw string) error {
+	if !strings.HasPrefix(raw, RefreshPrefix) {
+		return nil
+	}
+	rt, err := a.Store.RefreshTokenByHash(ctx, HashRefreshToken(raw))
+	if err != nil || rt == nil {
+		return err
+	}
+	return a.Store.RevokeRefreshFamily(ctx, rt.FamilyID, a.now().UTC())
+}
+
+// User returns a user the viewer may see: themselves, or anyone for an
+// admin. Anyone else's record is NOT_FOUND, as if it did not exist.
+func (a *Accounts) User(ctx context.Context, viewer *Principal, id string) (*User, error) {
+	if viewer == nil || (viewer.UserID != id && viewer.Role != RoleAdmin) {
+		return nil, apperr.NotFound("User", id)
+	}
+	u, err := a.Store.UserByID(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if u == nil {
+		return nil, apperr.NotFound("User", id)
+	}
+	return u, nil
+}
+
+const userCursor = "user"
+
+// UserCursor is the cursor of u in user lists.
+func UserCursor(u User) string { return page.EncodeCursor(userCursor, u.ID) }
+
+// Users returns a page of all users (the caller has checked the ADMIN role).
+func (a *Accounts) Users(ctx context.Context, args page.Args) (page.Page[User], error) {
+	var afterID string
+	if args.After != nil {
+		id, err := page.DecodeCursor(userCursor, *args.After)
+		if err != nil {
+			return page.Page[User]{}, err
+		}
+		afterID = id
+	}
+	users, err := a.Store.ListUsers(ctx, afterID, args.First+1)
+	if err != nil {
+		return page.Page[User]{}, err
+	}
+	return page.Cut(users, args), nil
+}
+
+// Suspend suspends a user: their tokens fail with USER_SUSPENDED from the
+// next request on, and so do their login and refresh.
+func (a *Accounts) Suspend(ctx context.Context, id string) (*User, error) {
+	u, err := a.Store.SetSuspended(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if u == nil {
+		return nil, apperr.NotFound("User", id)
+	}
+	return u, nil
+}
+
+// Delete deletes a user: their tokens fail with TOKEN_REVOKED from the next
+// request on.
+func (a *Accounts) Delete(ctx context.Context, id string) error {
+	ok, err := a.Store.DeleteUser(ctx, id, a.now().UTC())
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return apperr.NotFound("User", id)
+	}
+	return nil
+}
+
+// startSession issues an access token and the first refresh token of a new family.
+func (a *Accounts) startSession(ctx context.Context, u *User) (*Session, error) {
+	rt, raw, err := a.newRefreshToken(u.ID, uuid.Must(uuid.NewV7()).String(), a.now().UTC())
+	if err != nil {
+		return nil, err
+	}
+	if err := a.Store.CreateRefreshToken(ctx, rt); err != nil {
+		return nil, err
+	}
+	return a.session(u, raw)
+}
+
+func (a *Accounts) session(u *User, refreshRaw string) (*Session, error) {
+	access, err := a.Tokens.Issue(u)
+	if err != nil {
+		return nil, apperr.InternalError(err)
+	}
+	return &Session{
+		AccessToken:  access,
+		RefreshToken: refreshRaw,
+		TokenType:    "Bearer",
+		ExpiresIn:    int(a.Tokens.TTL() / time.Second),
+		User:         u,
+	}, nil
+}
+
+func (a *Accounts) newRefreshToken(userID, familyID string, now time.Time) (RefreshToken, string, error) {
+	var b [32]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return RefreshToken{}, "", apperr.InternalError(err)
+	}
+	raw := RefreshPrefix + base64.RawURLEncoding.EncodeToString(b[:])
+	return RefreshToken{
+		Hash:      HashRefreshToken(raw),
+		FamilyID:  familyID,
+		UserID:    userID,
+		CreatedAt: now,
+		ExpiresAt: now.Add(a.RefreshTTL),
+	}, raw, nil
+}
+
+// HashRefreshToken is how a refresh token is stored: SHA-256, hex. The token
+// has 256 random bits, so a fast hash is enough.
+func HashRefreshToken(raw string) string {
+	sum := sha256.Sum256([]byte(raw))
+	return hex.EncodeToString(sum[:])
+}
+
+// looksLikeJWT recognises three base64url segments (an access token given
+// where a refresh token belongs).
+func looksLikeJWT(s string) bool {
+	return strings.HasPrefix(s, "eyJ") && strings.Count(s, ".") == 2
+}

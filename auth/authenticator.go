@@ -1,0 +1,160 @@
+package auth
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/faultline/faultline/apperr"
+)
+
+// Principal is the authenticated caller of a request.
+type Principal struct {
+	UserID string
+	Role   Role // from the database, not from the token
+	User   *User
+}
+
+// UserLoader finds a user by id (nil for none or deleted).
+type UserLoader interface {
+	UserByID(ctx context.Context, id string) (*User, error)
+}
+
+// Authenticator authenticates the requests' bearer tokens for the @auth
+// directive. The Authorization header is read by Middleware; the token is
+// verified and its user loaded at most once per request, and only when a
+// protected field asks, so that public fields never fail on a bad token.
+// The user's status is read from the database on every request, so that a
+// suspension or deletion takes effect from the next request on, on every
+// instance.
+type Authenticator struct {
+	Tokens *Tokens
+	Users  UserLoader
+}
+
+type requestAuth struct {
+	token     string
+	present   bool
+	headerErr *apperr.Error
+
+	once      sync.Once
+	principal *Principal
+	err       error
+
+	refused atomic.Bool // an UNAUTHENTICATED error from the bearer went to a field
+}
+
+type ctxKey struct{}
+
+// Middleware reads the Authorization header into the request's context.
+func (a *Authenticator) Middleware(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		st := &requestAuth{}
+		st.token, st.present, st.headerErr = BearerToken(r.Header)
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), ctxKey{}, st)))
+	})
+}
+
+// resolve authenticates the request once.
+func (a *Authenticator) resolve(ctx context.Context) (*requestAuth, *Principal, error) {
+	st, _ := ctx.Value(ctxKey{}).(*requestAuth)
+	if st == nil {
+		return nil, nil, apperr.New(apperr.TokenMissing)
+	}
+	st.once.Do(func() { st.principal, st.err = a.authenticate(ctx, st) })
+	return st, st.principal, st.err
+}
+
+func (a *Authenticator) authenticate(ctx context.Context, st *requestAuth) (*Principal, error) {
+	switch {
+	case st.headerErr != nil:
+		return nil, st.headerErr
+	case !st.present:
+		return nil, apperr.New(apperr.TokenMissing)
+	}
+	claims, bad := a.Tokens.Verify(st.token)
+	if bad != nil {
+		return nil, bad
+	}
+	u, err := a.Users.UserByID(ctx, claims.Subject)
+	if err != nil {
+		return nil, err
+	}
+	if u == nil {
+		return nil, apperr.New(apperr.TokenRevoked).WithMessage("The token's user does not exist")
+	}
+	if u.Suspended {
+		return nil, apperr.New(apperr.UserSuspended)
+	}
+	return &Principal{UserID: u.ID, Role: u.Role, User: u}, nil
+}
+
+// Authenticate returns the request's principal, or the precise reason there
+// is none (TOKEN_MISSING, a TOKEN_* type, USER_SUSPENDED, ...).
+func (a *Authenticator) Authenticate(ctx context.Context) (*Principal, error) {
+	st, p, err := a.resolve(ctx)
+	if err != nil && st != nil && errors.Is(err, apperr.CodeUnauthenticated) {
+		st.refused.Store(true)
+	}
+	return p, err
+}
+
+// Require authenticates the request and checks its role: too low a role is
+// FORBIDDEN / INSUFFICIENT_ROLE naming the role required.
+func (a *Authenticator) Require(ctx context.Context, role Role) (*Principal, error) {
+	p, err := a.Authenticate(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if !p.Role.Satisfies(role) {
+		return nil, apperr.New(apperr.InsufficientRole).With("requiredRole", string(role))
+	}
+	return p, nil
+}
+
+// RequireOwner authenticates the request and lets through the user ownerID
+// and admins; anyone else is INSUFFICIENT_ROLE with requiredRole ADMIN.
+func (a *Authenticator) RequireOwner(ctx context.Context, ownerID string) (*Principal, error) {
+	p, err := a.Authenticate(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if p.UserID != ownerID && p.Role != RoleAdmin {
+		return nil, apperr.New(apperr.InsufficientRole).With("requiredRole", string(RoleAdmin))
+	}
+	return p, nil
+}
+
+// Viewer is the request's principal when its token is valid, and nil
+// otherwise; public fields use it to adapt (admins see banned products) and
+// never fail because of it.
+func (a *Authenticator) Viewer(ctx context.Context) *Principal {
+	_, p, _ := a.resolve(ctx)
+	return p
+}
+
+// Realm is the realm of faultline's WWW-Authenticate challenges.
+const Realm = "faultline"
+
+// Challenge sets WWW-Authenticate (RFC 6750) when a protected field of the
+// request failed for want of a valid bearer token: the bare challenge when
+// none was sent, error="invalid_token" when one was (an empty one included).
+func Challenge(ctx context.Context, h http.Header) {
+	st, _ := ctx.Value(ctxKey{}).(*requestAuth)
+	if st == nil || !st.refused.Load() {
+		return
+	}
+	if !st.present {
+		h.Set("WWW-Authenticate", `Bearer realm="`+Realm+`"`)
+		return
+	}
+	desc := "The access token is invalid"
+	if ae, ok := errors.AsType[*apperr.Error](st.err); ok {
+		desc = ae.Message()
+	}
+	desc = strings.NewReplacer(`"`, "'", `\`, "/").Replace(desc)
+	h.Set("WWW-Authenticate", `Bearer realm="`+Realm+`", error="invalid_token", error_description="`+desc+`"`)
+}

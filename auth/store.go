@@ -1,0 +1,59 @@
+package auth
+
+import (
+	"context"
+	"time"
+)
+
+// Store is where accounts, refresh tokens and login attempts live. Errors
+// are apperr errors (CONFLICT / ALREADY_EXISTS with the field for a taken
+// email, DATABASE_UNAVAILABLE, ...).
+type Store interface {
+	// CreateUser stores a new user; a taken email is ALREADY_EXISTS (field
+	// "email"), decided by the database's unique index, not by a lookup.
+	CreateUser(ctx context.Context, u *User) error
+	// UserByID and UserByEmail return nil and no error for no (or a deleted) user.
+	UserByID(ctx context.Context, id string) (*User, error)
+	UserByEmail(ctx context.Context, email string) (*User, error)
+	// UsersByIDs returns the users that exist among ids, in any order.
+	UsersByIDs(ctx context.Context, ids []string) ([]*User, error)
+	// ListUsers returns up to limit users after afterID ("" for the start) in id order.
+	ListUsers(ctx context.Context, afterID string, limit int) ([]User, error)
+	SetPasswordHash(ctx context.Context, id, hash string) error
+	// SetSuspended marks a user suspended; nil when no user has id.
+	SetSuspended(ctx context.Context, id string) (*User, error)
+	// DeleteUser deletes a user and revokes all their refresh tokens; false
+	// when no user has id.
+	DeleteUser(ctx context.Context, id string, at time.Time) (bool, error)
+
+	// CreateRefreshToken stores a token, starting its family when new.
+	CreateRefreshToken(ctx context.Context, t RefreshToken) error
+	// RefreshTokenByHash returns nil and no error for an unknown hash.
+	RefreshTokenByHash(ctx context.Context, hash string) (*RefreshToken, error)
+	// RotateRefreshToken marks old used and stores next in one transaction,
+	// only if old was unused and its family not revoked; false otherwise.
+	RotateRefreshToken(ctx context.Context, oldHash string, next RefreshToken, at time.Time) (bool, error)
+	RevokeRefreshFamily(ctx context.Context, familyID string, at time.Time) error
+	DeleteRefreshToken(ctx context.Context, hash string) error
+	// DeleteExpired removes refresh tokens and login attempts that can no
+	// longer matter.
+	DeleteExpired(ctx context.Context, now, attemptsBefore time.Time) error
+
+	// RecordLoginAttempt adds an attempt for email at at and returns, in the
+	// same transaction, the attempts since since and the oldest of them.
+	RecordLoginAttempt(ctx context.Context, email string, at, since time.Time) (count int, oldest time.Time, err error)
+	// ForgetLoginAttempt removes the attempt recorded at at.
+	ForgetLoginAttempt(ctx context.Context, email string, at time.Time) error
+	ClearLoginAttempts(ctx context.Context, email string) error
+}
+
+// RefreshToken is the server's record of a refresh token: only its hash.
+type RefreshToken struct {
+	Hash      string
+	FamilyID  string
+	UserID    string
+	CreatedAt time.Time
+	ExpiresAt time.Time
+	UsedAt    *time.Time // set when it was rotated
+	RevokedAt *time.Time // set when its family was revoked
+}

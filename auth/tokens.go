@@ -1,0 +1,154 @@
+package auth
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/faultline/faultline/apperr"
+)
+
+// AccessTokenType is the JWT header typ of access tokens (RFC 9068).
+const AccessTokenType = "at+jwt"
+
+// Leeway is the clock skew tolerated on exp, nbf and iat.
+const Leeway = 10 * time.Second
+
+// MinSecretBytes is the shortest HS256 secret accepted.
+const MinSecretBytes = 32
+
+// Tokens issues and verifies access tokens: HS256 JWTs with iss, aud, sub,
+// role, exp, iat and jti, and the header typ at+jwt.
+type Tokens struct {
+	secret   []byte
+	issuer   string
+	audience string
+	ttl      time.Duration
+	parser   *jwt.Parser
+	now      func() time.Time
+}
+
+// NewTokens returns the token service; secret must have MinSecretBytes.
+func NewTokens(secret []byte, issuer, audience string, ttl time.Duration) (*Tokens, error) {
+	if len(secret) < MinSecretBytes {
+		return nil, fmt.Errorf("the JWT secret has %d bytes; at least %d are needed", len(secret), MinSecretBytes)
+	}
+	t := &Tokens{secret: secret, issuer: issuer, audience: audience, ttl: ttl, now: time.Now}
+	t.parser = jwt.NewParser(
+		jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}), // never the token's own choice
+		jwt.WithExpirationRequired(),
+		jwt.WithIssuer(issuer),
+		jwt.WithAudience(audience),
+		jwt.WithIssuedAt(),
+		jwt.WithLeeway(Leeway),
+		jwt.WithTimeFunc(func() time.Time { return t.now() }),
+	)
+	return t, nil
+}
+
+// TTL is the lifetime of the access tokens issued.
+func (t *Tokens) TTL() time.Duration { return t.ttl }
+
+// Claims are the claims of an access token.
+type Claims struct {
+	jwt.RegisteredClaims
+	Role Role `json:"role"`
+}
+
+// Issue signs an access token for u.
+func (t *Tokens) Issue(u *User) (string, error) {
+	now := t.now()
+	var jti [16]byte
+	if _, err := rand.Read(jti[:]); err != nil {
+		return "", err
+	}
+	token := jwt.NewWithClaims(jwt.SigningMethodHS256, Claims{
+		RegisteredClaims: jwt.RegisteredClaims{
+			Issuer:    t.issuer,
+			Audience:  jwt.ClaimStrings{t.audience},
+			Subject:   u.ID,
+			IssuedAt:  jwt.NewNumericDate(now),
+			ExpiresAt: jwt.NewNumericDate(now.Add(t.ttl)),
+			ID:        hex.EncodeToString(jti[:]),
+		},
+		Role: u.Role,
+	})
+	token.Header["typ"] = AccessTokenType
+	return token.SignedString(t.secret)
+}
+
+// Verify checks an access token and returns its claims, or the one catalog
+// type that describes its first fault in this order: malformed, then a bad
+// signature or algorithm (which wins over every claim: nothing in an
+// unverified token is believed), then the typ header, the required claims,
+// issuer and audience, a future nbf or iat, and expiry.
+func (t *Tokens) Verify(raw string) (*Claims, *apperr.Error) {
+	if len(raw) > MaxTokenBytes {
+		return nil, malformed("the token is too long")
+	}
+	var claims Claims
+	token, err := t.parser.ParseWithClaims(raw, &claims, t.key)
+	switch {
+	case err == nil:
+	case errors.Is(err, jwt.ErrTokenMalformed):
+		return nil, apperr.New(apperr.TokenMalformed).WithCause(err)
+	case errors.Is(err, jwt.ErrTokenSignatureInvalid), errors.Is(err, jwt.ErrTokenUnverifiable):
+		return nil, apperr.New(apperr.TokenSignatureInvalid).WithCause(err)
+	case !errors.Is(err, jwt.ErrTokenInvalidClaims):
+		return nil, apperr.New(apperr.TokenMalformed).WithCause(err)
+	}
+	// The signature holds from here on, so the header and claims can be read.
+	if typ, _ := token.Header["typ"].(string); !isAccessType(typ) {
+		return nil, apperr.New(apperr.TokenTypeMismatch).With("expected", "access").
+			WithMessage("The token is not an access token (its typ header is not at+jwt)")
+	}
+	if bad := t.claimFault(&claims, err); bad != nil {
+		return nil, bad
+	}
+	return &claims, nil
+}
+
+func (t *Tokens) claimFault(c *Claims, err error) *apperr.Error {
+	invalid := func(claim string) *apperr.Error {
+		return apperr.New(apperr.TokenClaimsInvalid).With("claim", claim).WithCause(err)
+	}
+	switch {
+	case c.ExpiresAt == nil:
+		return invalid("exp")
+	case c.Issuer != t.issuer:
+		return invalid("iss")
+	case !audienceHas(c.Audience, t.audience):
+		return invalid("aud")
+	case c.Subject == "":
+		return invalid("sub")
+	case !c.Role.Valid():
+		return invalid("role")
+	case errors.Is(err, jwt.ErrTokenNotValidYet), errors.Is(err, jwt.ErrTokenUsedBeforeIssued):
+		return apperr.New(apperr.TokenNotYetValid).WithCause(err)
+	case errors.Is(err, jwt.ErrTokenExpired):
+		return apperr.New(apperr.TokenExpired).With("expiredAt", c.ExpiresAt.UTC().Format(time.RFC3339)).WithCause(err)
+	case err != nil:
+		return apperr.New(apperr.TokenClaimsInvalid).With("claim", "unknown").WithCause(err)
+	}
+	return nil
+}
+
+func (t *Tokens) key(*jwt.Token) (any, error) { return t.secret, nil }
+
+func isAccessType(typ string) bool {
+	return strings.EqualFold(typ, AccessTokenType) || strings.EqualFold(typ, "application/"+AccessTokenType)
+}
+
+func audienceHas(aud jwt.ClaimStrings, want string) bool {
+	for _, a := range aud {
+		if a == want {
+			return true
+		}
+	}
+	return false
+}

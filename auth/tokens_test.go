@@ -1,0 +1,158 @@
+package auth_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/faultline/faultline/apperr"
+	"github.com/faultline/faultline/auth"
+)
+
+var secret = []byte(strings.Repeat("k", 32))
+
+func tokens(t testing.TB) *auth.Tokens {
+	t.Helper()
+	tk, err := auth.NewTokens(secret, "faultline", "faultline", 15*time.Minute)
+	require.NoError(t, err)
+	return tk
+}
+
+func TestSecretsShorterThan32BytesAreRefused(t *testing.T) {
+	_, err := auth.NewTokens(secret[:31], "i", "a", time.Minute)
+	assert.ErrorContains(t, err, "at least 32")
+}
+
+func TestIssuedTokensVerify(t *testing.T) {
+	tk := tokens(t)
+	raw, err := tk.Issue(&auth.User{ID: "u1", Role: auth.RoleAdmin})
+	require.NoError(t, err)
+	parsed, _, err := jwt.NewParser().ParseUnverified(raw, &auth.Claims{})
+	require.NoError(t, err)
+	assert.Equal(t, "at+jwt", parsed.Header["typ"])
+	assert.Equal(t, "HS256", parsed.Header["alg"])
+
+	c, bad := tk.Verify(raw)
+	require.Nil(t, bad)
+	assert.Equal(t, "u1", c.Subject)
+	assert.Equal(t, auth.RoleAdmin, c.Role)
+	assert.Equal(t, "faultline", c.Issuer)
+	assert.Equal(t, jwt.ClaimStrings{"faultline"}, c.Audience)
+	assert.Len(t, c.ID, 32, "jti")
+	assert.WithinDuration(t, time.Now().Add(15*time.Minute), c.ExpiresAt.Time, 2*time.Second)
+
+	other, err := tk.Issue(&auth.User{ID: "u1", Role: auth.RoleAdmin})
+	require.NoError(t, err)
+	assert.NotEqual(t, raw, other, "every token has its own jti")
+}
+
+// sign makes a token with any header, claims, method and key.
+func sign(t testing.TB, method jwt.SigningMethod, key any, typ string, claims jwt.MapClaims) string {
+	t.Helper()
+	tok := jwt.NewWithClaims(method, claims)
+	if typ != "" {
+		tok.Header["typ"] = typ
+	} else {
+		delete(tok.Header, "typ")
+	}
+	s, err := tok.SignedString(key)
+	require.NoError(t, err)
+	return s
+}
+
+func good(now time.Time) jwt.MapClaims {
+	return jwt.MapClaims{"iss": "faultline", "aud": "faultline", "sub": "u1", "role": "USER",
+		"iat": now.Add(-time.Minute).Unix(), "exp": now.Add(time.Hour).Unix(), "jti": "j"}
+}
+
+func with(c jwt.MapClaims, k string, v any) jwt.MapClaims {
+	out := jwt.MapClaims{}
+	for key, val := range c {
+		out[key] = val
+	}
+	if v == nil {
+		delete(out, k)
+	} else {
+		out[k] = v
+	}
+	return out
+}
+
+func TestVerifyNamesExactlyOneTypePerFault(t *testing.T) {
+	tk := tokens(t)
+	now := time.Now()
+	hs256 := func(c jwt.MapClaims) string { return sign(t, jwt.SigningMethodHS256, secret, "at+jwt", c) }
+	expired := with(good(now), "exp", now.Add(-time.Hour).Unix())
+	for _, c := range []struct {
+		name  string
+		token string
+		typ   apperr.Type
+		claim string
+	}{
+		{"garbage", "garbage", apperr.TokenMalformed, ""},
+		{"two segments", "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ1MSJ9", apperr.TokenMalformed, ""},
+		{"bad base64", "eyJhbGciOiJIUzI1NiJ9.%%%.abc", apperr.TokenMalformed, ""},
+		{"alg none", sign(t, jwt.SigningMethodNone, jwt.UnsafeAllowNoneSignatureType, "at+jwt", good(now)), apperr.TokenSignatureInvalid, ""},
+		{"wrong secret", sign(t, jwt.SigningMethodHS256, []byte(strings.Repeat("x", 32)), "at+jwt", good(now)), apperr.TokenSignatureInvalid, ""},
+		{"HS384", sign(t, jwt.SigningMethodHS384, secret, "at+jwt", good(now)), apperr.TokenSignatureInvalid, ""},
+		{"HS512", sign(t, jwt.SigningMethodHS512, secret, "at+jwt", good(now)), apperr.TokenSignatureInvalid, ""},
+		{"expired and badly signed", sign(t, jwt.SigningMethodHS256, []byte(strings.Repeat("x", 32)), "at+jwt", expired), apperr.TokenSignatureInvalid, ""},
+		{"no typ", sign(t, jwt.SigningMethodHS256, secret, "", good(now)), apperr.TokenTypeMismatch, ""},
+		{"typ JWT", sign(t, jwt.SigningMethodHS256, secret, "JWT", good(now)), apperr.TokenTypeMismatch, ""},
+		{"expired", hs256(expired), apperr.TokenExpired, ""},
+		{"nbf in the future", hs256(with(good(now), "nbf", now.Add(time.Hour).Unix())), apperr.TokenNotYetValid, ""},
+		{"iat in the future", hs256(with(good(now), "iat", now.Add(time.Hour).Unix())), apperr.TokenNotYetValid, ""},
+		{"no exp", hs256(with(good(now), "exp", nil)), apperr.TokenClaimsInvalid, "exp"},
+		{"no iss", hs256(with(good(now), "iss", nil)), apperr.TokenClaimsInvalid, "iss"},
+		{"wrong iss", hs256(with(good(now), "iss", "evil")), apperr.TokenClaimsInvalid, "iss"},
+		{"wrong aud", hs256(with(good(now), "aud", "other")), apperr.TokenClaimsInvalid, "aud"},
+		{"no sub", hs256(with(good(now), "sub", nil)), apperr.TokenClaimsInvalid, "sub"},
+		{"bad role", hs256(with(good(now), "role", "ROOT")), apperr.TokenClaimsInvalid, "role"},
+		{"too long", strings.Repeat("a", auth.MaxTokenBytes+1), apperr.TokenMalformed, ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			claims, bad := tk.Verify(c.token)
+			assert.Nil(t, claims)
+			require.NotNil(t, bad)
+			assert.Equal(t, c.typ, bad.Type)
+			if c.claim != "" {
+				assert.Equal(t, c.claim, bad.Details["claim"])
+			}
+		})
+	}
+
+	_, bad := tk.Verify(hs256(expired))
+	assert.Equal(t, time.Unix(expired["exp"].(int64), 0).UTC().Format(time.RFC3339), bad.Details["expiredAt"])
+
+	// A little clock skew is tolerated.
+	c, bad := tk.Verify(hs256(with(good(now), "iat", now.Add(5*time.Second).Unix())))
+	assert.Nil(t, bad)
+	assert.NotNil(t, c)
+	_, bad = tk.Verify(sign(t, jwt.SigningMethodHS256, secret, "application/at+jwt", good(now)))
+	assert.Nil(t, bad, "RFC 9068's long form of the typ")
+}
+
+// BenchmarkVerify measures verifying an access token, valid and not.
+// Figures: docs/benchmarks.md.
+func BenchmarkVerify(b *testing.B) {
+	tk := tokens(b)
+	now := time.Now()
+	valid, _ := tk.Issue(&auth.User{ID: "0193a1b2-7c4d-7e8f-9a0b-1c2d3e4f5a6b", Role: auth.RoleUser})
+	for _, c := range []struct{ name, token string }{
+		{"valid", valid},
+		{"expired", sign(b, jwt.SigningMethodHS256, secret, "at+jwt", with(good(now), "exp", now.Add(-time.Hour).Unix()))},
+		{"bad-signature", sign(b, jwt.SigningMethodHS256, []byte(strings.Repeat("x", 32)), "at+jwt", good(now))},
+		{"garbage", "garbage.garbage.garbage"},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				tk.Verify(c.token)
+			}
+		})
+	}
+}

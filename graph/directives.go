@@ -1,0 +1,67 @@
+package graph
+
+import (
+	"context"
+
+	"github.com/99designs/gqlgen/graphql"
+
+	"github.com/faultline/faultline/apperr"
+	"github.com/faultline/faultline/auth"
+)
+
+// directives implements the schema's @auth and @owner. Each authorizes the
+// caller before the field resolves, then checks the field's @constraint
+// arguments, then resolves.
+type directives struct {
+	auth        *auth.Authenticator
+	constraints *Constraints
+}
+
+// Auth implements @auth(role:).
+func (d *directives) Auth(ctx context.Context, _ any, next graphql.Resolver, role *auth.Role) (any, error) {
+	required := auth.RoleUser
+	if role != nil {
+		required = *role
+	}
+	if _, err := d.auth.Require(ctx, required); err != nil {
+		return nil, err
+	}
+	return d.resolve(ctx, next)
+}
+
+// Owner implements @owner on fields of User: the user themselves or an
+// admin. The user of an AuthPayload (register, login, refreshToken) is the
+// caller, who has just proved who they are, though the request carries no
+// token yet.
+func (d *directives) Owner(ctx context.Context, obj any, next graphql.Resolver) (any, error) {
+	u, ok := obj.(*auth.User)
+	if !ok {
+		return nil, apperr.InternalError(errOwnerTarget)
+	}
+	if !ofSession(ctx) {
+		if _, err := d.auth.RequireOwner(ctx, u.ID); err != nil {
+			return nil, err
+		}
+	}
+	return d.resolve(ctx, next)
+}
+
+// ofSession reports whether the field being resolved belongs to the user of
+// an AuthPayload.
+func ofSession(ctx context.Context) bool {
+	fc := graphql.GetFieldContext(ctx)
+	return fc != nil && fc.Parent != nil && fc.Parent.Object == "AuthPayload" && fc.Parent.Field.Name == "user"
+}
+
+func (d *directives) resolve(ctx context.Context, next graphql.Resolver) (any, error) {
+	if err := d.constraints.Check(ctx); err != nil {
+		return nil, err
+	}
+	return next(ctx)
+}
+
+type ownerTargetError struct{}
+
+func (ownerTargetError) Error() string { return "@owner is only valid on fields of User" }
+
+var errOwnerTarget = ownerTargetError{}
