@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"encoding/json"
+	"io"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -80,3 +81,5 @@ func field(t *testing.T, res *testserver.Response, name string) map[string]any {
 	require.NoError(t, json.Unmarshal(res.Body.Data[name], &v))
 	return v
 }
+
+func jsonDecode(r io.Reader, v any) error { return json.NewDecoder(r).Decode(v) }
