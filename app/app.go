@@ -90,7 +90,13 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Optio
 
 // routes builds the HTTP handler.
 func (a *App) routes(w Wiring, authn *auth.Authenticator) http.Handler {
-	resolver := &graph.Resolver{Catalog: &shop.Catalog{Store: w.Products}, Accounts: a.Accounts, Auth: authn}
+	resolver := &graph.Resolver{
+		Catalog:  &shop.Catalog{Store: w.Products},
+		Sales:    &shop.Orders{Store: a.DB},
+		Wallets:  &shop.Wallets{Store: a.DB},
+		Accounts: a.Accounts,
+		Auth:     authn,
+	}
 	gql := graph.NewServer(resolver, graph.Options{
 		MaxComplexity: a.Config.MaxComplexity,
 		MaxDepth:      a.Config.MaxDepth,

@@ -47,6 +47,17 @@ func userConnection(p page.Page[auth.User]) *model.UserConnection {
 	return &model.UserConnection{Edges: e, PageInfo: info}
 }
 
+func orderConnection(p page.Page[shop.Order]) *model.OrderConnection {
+	e, info := edges(p, shop.OrderCursor, func(c string, n *shop.Order) model.OrderEdge {
+		return model.OrderEdge{Cursor: c, Node: n}
+	})
+	return &model.OrderConnection{Edges: e, PageInfo: info}
+}
+
+func productInput(in model.ProductInput) shop.ProductInput {
+	return shop.ProductInput{Name: in.Name, PriceCents: in.PriceCents, Categories: in.Categories}
+}
+
 func ptr[T any](v T) *T { return &v }
 
 func deref[T any](p *T) T {

@@ -9,8 +9,28 @@ import (
 	"context"
 
 	"github.com/faultline/faultline/auth"
+	"github.com/faultline/faultline/graph/model"
 	"github.com/faultline/faultline/shop"
 )
+
+// CreateProduct is the resolver for the createProduct field.
+func (r *mutationResolver) CreateProduct(ctx context.Context, input model.ProductInput) (*shop.Product, error) {
+	p, err := r.Auth.Authenticate(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return r.Catalog.Create(ctx, p, productInput(input))
+}
+
+// UpdateProduct is the resolver for the updateProduct field.
+func (r *mutationResolver) UpdateProduct(ctx context.Context, id string, input model.ProductInput) (*shop.Product, error) {
+	return r.Catalog.Update(ctx, id, productInput(input))
+}
+
+// BanProduct is the resolver for the banProduct field.
+func (r *mutationResolver) BanProduct(ctx context.Context, id string, reason string) (*shop.Product, error) {
+	return r.Catalog.Ban(ctx, id, reason)
+}
 
 // CreatedBy is the resolver for the createdBy field.
 func (r *productResolver) CreatedBy(ctx context.Context, obj *shop.Product) (*auth.User, error) {

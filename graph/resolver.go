@@ -9,6 +9,8 @@ import (
 // stay thin: they translate arguments, call the domain, and shape the result.
 type Resolver struct {
 	Catalog  *shop.Catalog
+	Sales    *shop.Orders // named apart from the Orders field resolver of User
+	Wallets  *shop.Wallets
 	Accounts *auth.Accounts
 	Auth     *auth.Authenticator
 }

@@ -26,6 +26,9 @@ func (r *queryResolver) Products(ctx context.Context, first *int, after *string,
 	if err != nil {
 		return nil, err
 	}
+	if err := prefetchCreators(ctx, page.Items); err != nil {
+		return nil, err
+	}
 	return productConnection(page), nil
 }
 

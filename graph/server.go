@@ -38,6 +38,12 @@ func newSchema(r *Resolver, c *Constraints) graphql.ExecutableSchema {
 	cfg.Complexity.Query.Users = func(child int, first *int, _ *string) int {
 		return listCost(child, first)
 	}
+	cfg.Complexity.Query.MyOrders = func(child int, first *int, _ *string) int {
+		return listCost(child, first)
+	}
+	cfg.Complexity.User.Orders = func(child int, first *int, _ *string) int {
+		return listCost(child, first)
+	}
 	return NewExecutableSchema(cfg)
 }
 
@@ -64,8 +70,8 @@ func NewServer(r *Resolver, opts Options) *handler.Server {
 	srv.Use(extension.Introspection{})
 	srv.Use(&Limits{MaxComplexity: opts.MaxComplexity, MaxDepth: opts.MaxDepth})
 	srv.Use(constraints)
-	if r.Accounts != nil {
-		srv.AroundOperations(withLoaders(r.Accounts.Store))
+	if r.Accounts != nil && r.Catalog != nil {
+		srv.AroundOperations(withLoaders(r.Accounts.Store, r.Catalog.Store))
 	}
 	return srv
 }

@@ -78,4 +78,10 @@ func (r *queryResolver) Users(ctx context.Context, first *int, after *string) (*
 // Mutation returns MutationResolver implementation.
 func (r *Resolver) Mutation() MutationResolver { return &mutationResolver{r} }
 
-type mutationResolver struct{ *Resolver }
+// User returns UserResolver implementation.
+func (r *Resolver) User() UserResolver { return &userResolver{r} }
+
+type (
+	mutationResolver struct{ *Resolver }
+	userResolver     struct{ *Resolver }
+)

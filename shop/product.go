@@ -2,9 +2,13 @@ package shop
 
 import (
 	"context"
+	"strings"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/faultline/faultline/apperr"
+	"github.com/faultline/faultline/auth"
 	"github.com/faultline/faultline/page"
 )
 
@@ -33,6 +37,23 @@ type ProductStore interface {
 	// ListProducts returns up to limit products after the id afterID ("" for
 	// the start), in id order.
 	ListProducts(ctx context.Context, f ProductFilter, afterID string, limit int) ([]Product, error)
+	// ProductsByIDs returns the products that exist among ids, in any order.
+	ProductsByIDs(ctx context.Context, ids []string) ([]*Product, error)
+	// InsertProduct stores a new product with its categories.
+	InsertProduct(ctx context.Context, p Product) error
+	// UpdateProduct replaces a product's name, price and categories; nil
+	// when no product has id.
+	UpdateProduct(ctx context.Context, id string, in ProductInput) (*Product, error)
+	// BanProduct bans a product; nil when no product has id.
+	BanProduct(ctx context.Context, id, reason string) (*Product, error)
+}
+
+// ProductInput is what an admin gives for a product (the schema has checked
+// its constraints).
+type ProductInput struct {
+	Name       string
+	PriceCents int
+	Categories []string
 }
 
 // Catalog answers questions about the products the shop sells.
@@ -48,6 +69,48 @@ func ProductCursor(p Product) string { return page.EncodeCursor(productCursor, p
 // Get returns one product, or NOT_FOUND.
 func (s *Catalog) Get(ctx context.Context, id string) (*Product, error) {
 	p, err := s.Store.ProductByID(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if p == nil {
+		return nil, apperr.NotFound("Product", id)
+	}
+	return p, nil
+}
+
+// Create adds a product created by the viewer (the caller has checked ADMIN).
+func (s *Catalog) Create(ctx context.Context, viewer *auth.Principal, in ProductInput) (*Product, error) {
+	p := Product{
+		ID:          uuid.Must(uuid.NewV7()).String(),
+		Name:        strings.TrimSpace(in.Name),
+		PriceCents:  in.PriceCents,
+		Categories:  in.Categories,
+		CreatedAt:   time.Now().UTC().Truncate(time.Microsecond),
+		CreatedByID: viewer.UserID,
+	}
+	if err := s.Store.InsertProduct(ctx, p); err != nil {
+		return nil, err
+	}
+	return &p, nil
+}
+
+// Update replaces a product's name, price and categories; orders already
+// placed keep the prices they were placed at.
+func (s *Catalog) Update(ctx context.Context, id string, in ProductInput) (*Product, error) {
+	in.Name = strings.TrimSpace(in.Name)
+	p, err := s.Store.UpdateProduct(ctx, id, in)
+	if err != nil {
+		return nil, err
+	}
+	if p == nil {
+		return nil, apperr.NotFound("Product", id)
+	}
+	return p, nil
+}
+
+// Ban hides a product from non-admins' lists and refuses it in new orders.
+func (s *Catalog) Ban(ctx context.Context, id, reason string) (*Product, error) {
+	p, err := s.Store.BanProduct(ctx, id, strings.TrimSpace(reason))
 	if err != nil {
 		return nil, err
 	}

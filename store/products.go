@@ -23,7 +23,7 @@ func scanProduct(row interface{ Scan(...any) error }, p *shop.Product) error {
 // ProductByID implements shop.ProductStore.
 func (db *DB) ProductByID(ctx context.Context, id string) (*shop.Product, error) {
 	var p shop.Product
-	err := scanProduct(db.sql.QueryRowContext(ctx, `SELECT `+productColumns+` FROM products p WHERE p.id = $1`, id), &p)
+	err := scanProduct(db.q.QueryRowContext(ctx, `SELECT `+productColumns+` FROM products p WHERE p.id = $1`, id), &p)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
@@ -31,7 +31,7 @@ func (db *DB) ProductByID(ctx context.Context, id string) (*shop.Product, error)
 		return nil, db.mapErr(err)
 	}
 	products := []shop.Product{p}
-	if err := db.loadCategories(ctx, products); err != nil {
+	if err := db.loadCategories(ctx, db.q, products); err != nil {
 		return nil, err
 	}
 	return &products[0], nil
@@ -62,7 +62,7 @@ func (db *DB) ListProducts(ctx context.Context, f shop.ProductFilter, afterID st
 	}
 	q += " ORDER BY p.id LIMIT " + arg(limit)
 
-	rows, err := db.sql.QueryContext(ctx, q, args...)
+	rows, err := db.q.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, db.mapErr(err)
 	}
@@ -78,27 +78,25 @@ func (db *DB) ListProducts(ctx context.Context, f shop.ProductFilter, afterID st
 	if err := rows.Err(); err != nil {
 		return nil, db.mapErr(err)
 	}
-	if err := db.loadCategories(ctx, products); err != nil {
+	if err := db.loadCategories(ctx, db.q, products); err != nil {
 		return nil, err
 	}
 	return products, nil
 }
 
 // loadCategories fills the categories of products with one query.
-func (db *DB) loadCategories(ctx context.Context, products []shop.Product) error {
+func (db *DB) loadCategories(ctx context.Context, h counted, products []shop.Product) error {
 	if len(products) == 0 {
 		return nil
 	}
 	index := make(map[string]*shop.Product, len(products))
-	placeholders := make([]string, len(products))
-	args := make([]any, len(products))
+	ids := make([]string, len(products))
 	for i := range products {
 		index[products[i].ID] = &products[i]
-		placeholders[i] = "$" + itoa(i+1)
-		args[i] = products[i].ID
+		ids[i] = products[i].ID
 	}
-	rows, err := db.sql.QueryContext(ctx, `SELECT product_id, category FROM product_categories
-		WHERE product_id IN (`+strings.Join(placeholders, ", ")+`) ORDER BY product_id, position`, args...)
+	rows, err := h.QueryContext(ctx, `SELECT product_id, category FROM product_categories
+		WHERE product_id `+in(1, len(ids))+` ORDER BY product_id, position`, anys(ids)...)
 	if err != nil {
 		return db.mapErr(err)
 	}
@@ -114,3 +112,109 @@ func (db *DB) loadCategories(ctx context.Context, products []shop.Product) error
 	}
 	return db.mapErr(rows.Err())
 }
+
+// InsertProduct implements shop.ProductStore: the product and its categories in one transaction.
+func (db *DB) InsertProduct(ctx context.Context, p shop.Product) error {
+	return db.inTx(ctx, func(tx counted) error {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO products (id, name, price_cents, banned, created_at, created_by)
+			VALUES ($1, $2, $3, $4, $5, $6)`, p.ID, p.Name, p.PriceCents, p.Banned, p.CreatedAt.UTC(),
+			sql.Null[string]{V: p.CreatedByID, Valid: p.CreatedByID != ""}); err != nil {
+			return err
+		}
+		return insertCategories(ctx, tx, p.ID, p.Categories)
+	})
+}
+
+// ProductsByIDs implements shop.ProductStore.
+func (db *DB) ProductsByIDs(ctx context.Context, ids []string) ([]*shop.Product, error) {
+	products, err := db.productsByIDs(ctx, db.q, ids)
+	if err != nil {
+		return nil, db.mapErr(err)
+	}
+	if err := db.loadCategories(ctx, db.q, products); err != nil {
+		return nil, err
+	}
+	out := make([]*shop.Product, len(products))
+	for i := range products {
+		out[i] = &products[i]
+	}
+	return out, nil
+}
+
+// productsByIDs reads products without their categories.
+func (db *DB) productsByIDs(ctx context.Context, h counted, ids []string) ([]shop.Product, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	rows, err := h.QueryContext(ctx, `SELECT `+productColumns+` FROM products p WHERE p.id `+in(1, len(ids)), anys(ids)...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var products []shop.Product
+	for rows.Next() {
+		var p shop.Product
+		if err := scanProduct(rows, &p); err != nil {
+			return nil, err
+		}
+		products = append(products, p)
+	}
+	return products, rows.Err()
+}
+
+// UpdateProduct implements shop.ProductStore.
+func (db *DB) UpdateProduct(ctx context.Context, id string, in shop.ProductInput) (*shop.Product, error) {
+	var out *shop.Product
+	err := db.inTx(ctx, func(tx counted) error {
+		var p shop.Product
+		err := scanProduct(tx.QueryRowContext(ctx, `UPDATE products SET name = $1, price_cents = $2 WHERE id = $3
+			RETURNING `+unqualified(productColumns), in.Name, in.PriceCents, id), &p)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM product_categories WHERE product_id = $1`, id); err != nil {
+			return err
+		}
+		if err := insertCategories(ctx, tx, id, in.Categories); err != nil {
+			return err
+		}
+		p.Categories = in.Categories
+		out = &p
+		return nil
+	})
+	return out, err
+}
+
+// BanProduct implements shop.ProductStore.
+func (db *DB) BanProduct(ctx context.Context, id, reason string) (*shop.Product, error) {
+	var p shop.Product
+	err := scanProduct(db.q.QueryRowContext(ctx, `UPDATE products SET banned = TRUE, ban_reason = $1 WHERE id = $2
+		RETURNING `+unqualified(productColumns), reason, id), &p)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, db.mapErr(err)
+	}
+	products := []shop.Product{p}
+	if err := db.loadCategories(ctx, db.q, products); err != nil {
+		return nil, err
+	}
+	return &products[0], nil
+}
+
+func insertCategories(ctx context.Context, tx counted, productID string, categories []string) error {
+	for i, c := range categories {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO product_categories (product_id, position, category)
+			VALUES ($1, $2, $3)`, productID, i, c); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// unqualified drops the "p." of column lists for RETURNING clauses.
+func unqualified(columns string) string { return strings.ReplaceAll(columns, "p.", "") }

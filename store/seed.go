@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"time"
 
 	"github.com/google/uuid"
@@ -38,7 +37,7 @@ var demoProducts = []struct {
 // by createdBy. It reports whether it inserted anything.
 func (db *DB) SeedDemoProducts(ctx context.Context, createdBy string) (bool, error) {
 	var n int
-	if err := db.sql.QueryRowContext(ctx, `SELECT COUNT(*) FROM products`).Scan(&n); err != nil {
+	if err := db.q.QueryRowContext(ctx, `SELECT COUNT(*) FROM products`).Scan(&n); err != nil {
 		return false, db.mapErr(err)
 	}
 	if n > 0 {
@@ -60,22 +59,4 @@ func (db *DB) SeedDemoProducts(ctx context.Context, createdBy string) (bool, err
 		}
 	}
 	return true, nil
-}
-
-// InsertProduct stores a new product and its categories in one transaction.
-func (db *DB) InsertProduct(ctx context.Context, p shop.Product) error {
-	return db.inTx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO products (id, name, price_cents, banned, created_at, created_by)
-			VALUES ($1, $2, $3, $4, $5, $6)`, p.ID, p.Name, p.PriceCents, p.Banned, p.CreatedAt.UTC(),
-			sql.Null[string]{V: p.CreatedByID, Valid: p.CreatedByID != ""}); err != nil {
-			return err
-		}
-		for i, c := range p.Categories {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO product_categories (product_id, position, category)
-				VALUES ($1, $2, $3)`, p.ID, i, c); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
 }

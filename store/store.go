@@ -34,6 +34,8 @@ type DB struct {
 	dialect goose.Dialect
 	engine  string // the folder of its migrations: "sqlite"
 	closed  atomic.Bool
+	q       counted // every statement outside a transaction goes through it
+	queries atomic.Int64
 	// RetryAfter is the hint given with DATABASE_UNAVAILABLE.
 	RetryAfter time.Duration
 }
@@ -123,6 +125,7 @@ func openSQLite(ctx context.Context, path, params string) (*DB, error) {
 		return nil, err
 	}
 	db := &DB{sql: sqlDB, dialect: goose.DialectSQLite3, engine: "sqlite", RetryAfter: 2 * time.Second}
+	db.q = counted{h: sqlDB, n: &db.queries}
 	if err := db.Ping(ctx); err != nil {
 		sqlDB.Close()
 		return nil, fmt.Errorf("opening %s: %w", path, err)
@@ -149,7 +152,7 @@ func (db *DB) Migrate(ctx context.Context) error {
 // Ping checks that the database answers a query; /readyz uses it.
 func (db *DB) Ping(ctx context.Context) error {
 	var one int
-	return db.mapErr(db.sql.QueryRowContext(ctx, "SELECT 1").Scan(&one))
+	return db.mapErr(db.q.QueryRowContext(ctx, "SELECT 1").Scan(&one))
 }
 
 // Close closes the database; later calls fail with DATABASE_UNAVAILABLE.

@@ -11,7 +11,7 @@ import (
 
 // CreateRefreshToken implements auth.Store.
 func (db *DB) CreateRefreshToken(ctx context.Context, t auth.RefreshToken) error {
-	return db.inTx(ctx, func(tx *sql.Tx) error {
+	return db.inTx(ctx, func(tx counted) error {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO refresh_families (id, user_id, created_at) VALUES ($1, $2, $3)
 			ON CONFLICT (id) DO NOTHING`, t.FamilyID, t.UserID, t.CreatedAt.UTC()); err != nil {
 			return err
@@ -20,7 +20,7 @@ func (db *DB) CreateRefreshToken(ctx context.Context, t auth.RefreshToken) error
 	})
 }
 
-func insertRefreshToken(ctx context.Context, tx *sql.Tx, t auth.RefreshToken) error {
+func insertRefreshToken(ctx context.Context, tx counted, t auth.RefreshToken) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO refresh_tokens (hash, family_id, created_at, expires_at) VALUES ($1, $2, $3, $4)`,
 		t.Hash, t.FamilyID, t.CreatedAt.UTC(), t.ExpiresAt.UTC())
 	return err
@@ -32,7 +32,7 @@ func (db *DB) RefreshTokenByHash(ctx context.Context, hash string) (*auth.Refres
 		t             auth.RefreshToken
 		used, revoked sql.Null[time.Time]
 	)
-	err := db.sql.QueryRowContext(ctx, `SELECT t.hash, t.family_id, f.user_id, t.created_at, t.expires_at, t.used_at, f.revoked_at
+	err := db.q.QueryRowContext(ctx, `SELECT t.hash, t.family_id, f.user_id, t.created_at, t.expires_at, t.used_at, f.revoked_at
 		FROM refresh_tokens t JOIN refresh_families f ON f.id = t.family_id WHERE t.hash = $1`, hash).
 		Scan(&t.Hash, &t.FamilyID, &t.UserID, &t.CreatedAt, &t.ExpiresAt, &used, &revoked)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -54,7 +54,7 @@ func (db *DB) RefreshTokenByHash(ctx context.Context, hash string) (*auth.Refres
 // which of several concurrent refreshes of one token wins.
 func (db *DB) RotateRefreshToken(ctx context.Context, oldHash string, next auth.RefreshToken, at time.Time) (bool, error) {
 	var rotated bool
-	err := db.inTx(ctx, func(tx *sql.Tx) error {
+	err := db.inTx(ctx, func(tx counted) error {
 		res, err := tx.ExecContext(ctx, `UPDATE refresh_tokens SET used_at = $1
 			WHERE hash = $2 AND used_at IS NULL
 			AND EXISTS (SELECT 1 FROM refresh_families f WHERE f.id = refresh_tokens.family_id AND f.revoked_at IS NULL)`,
@@ -74,19 +74,19 @@ func (db *DB) RotateRefreshToken(ctx context.Context, oldHash string, next auth.
 
 // RevokeRefreshFamily implements auth.Store.
 func (db *DB) RevokeRefreshFamily(ctx context.Context, familyID string, at time.Time) error {
-	_, err := db.sql.ExecContext(ctx, `UPDATE refresh_families SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL`, at.UTC(), familyID)
+	_, err := db.q.ExecContext(ctx, `UPDATE refresh_families SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL`, at.UTC(), familyID)
 	return db.mapErr(err)
 }
 
 // DeleteRefreshToken implements auth.Store.
 func (db *DB) DeleteRefreshToken(ctx context.Context, hash string) error {
-	_, err := db.sql.ExecContext(ctx, `DELETE FROM refresh_tokens WHERE hash = $1`, hash)
+	_, err := db.q.ExecContext(ctx, `DELETE FROM refresh_tokens WHERE hash = $1`, hash)
 	return db.mapErr(err)
 }
 
 // DeleteExpired implements auth.Store.
 func (db *DB) DeleteExpired(ctx context.Context, tokensBefore, attemptsBefore time.Time) error {
-	return db.inTx(ctx, func(tx *sql.Tx) error {
+	return db.inTx(ctx, func(tx counted) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM refresh_tokens WHERE expires_at < $1`, tokensBefore.UTC()); err != nil {
 			return err
 		}
@@ -106,7 +106,7 @@ func (db *DB) RecordLoginAttempt(ctx context.Context, email string, at, since ti
 		count  int
 		oldest int64
 	)
-	err := db.inTx(ctx, func(tx *sql.Tx) error {
+	err := db.inTx(ctx, func(tx counted) error {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO login_attempts (email, attempted_at) VALUES ($1, $2)`, email, at.UnixMicro()); err != nil {
 			return err
 		}
@@ -118,12 +118,12 @@ func (db *DB) RecordLoginAttempt(ctx context.Context, email string, at, since ti
 
 // ForgetLoginAttempt implements auth.Store.
 func (db *DB) ForgetLoginAttempt(ctx context.Context, email string, at time.Time) error {
-	_, err := db.sql.ExecContext(ctx, `DELETE FROM login_attempts WHERE email = $1 AND attempted_at = $2`, email, at.UnixMicro())
+	_, err := db.q.ExecContext(ctx, `DELETE FROM login_attempts WHERE email = $1 AND attempted_at = $2`, email, at.UnixMicro())
 	return db.mapErr(err)
 }
 
 // ClearLoginAttempts implements auth.Store.
 func (db *DB) ClearLoginAttempts(ctx context.Context, email string) error {
-	_, err := db.sql.ExecContext(ctx, `DELETE FROM login_attempts WHERE email = $1`, email)
+	_, err := db.q.ExecContext(ctx, `DELETE FROM login_attempts WHERE email = $1`, email)
 	return db.mapErr(err)
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"strings"
 	"time"
 
 	"github.com/faultline/faultline/auth"
@@ -20,14 +19,14 @@ func scanUser(row interface{ Scan(...any) error }, u *auth.User) error {
 
 // CreateUser implements auth.Store.
 func (db *DB) CreateUser(ctx context.Context, u *auth.User) error {
-	_, err := db.sql.ExecContext(ctx, `INSERT INTO users (`+userColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+	_, err := db.q.ExecContext(ctx, `INSERT INTO users (`+userColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
 		u.ID, u.Email, u.Name, u.Role, u.PasswordHash, u.Suspended, u.CreatedAt.UTC())
 	return db.mapErr(err)
 }
 
 func (db *DB) oneUser(ctx context.Context, where string, arg any) (*auth.User, error) {
 	var u auth.User
-	err := scanUser(db.sql.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE `+where+` AND deleted_at IS NULL`, arg), &u)
+	err := scanUser(db.q.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE `+where+` AND deleted_at IS NULL`, arg), &u)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
@@ -52,14 +51,8 @@ func (db *DB) UsersByIDs(ctx context.Context, ids []string) ([]*auth.User, error
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	placeholders := make([]string, len(ids))
-	args := make([]any, len(ids))
-	for i, id := range ids {
-		placeholders[i] = "$" + itoa(i+1)
-		args[i] = id
-	}
-	rows, err := db.sql.QueryContext(ctx, `SELECT `+userColumns+` FROM users
-		WHERE id IN (`+strings.Join(placeholders, ", ")+`) AND deleted_at IS NULL`, args...)
+	rows, err := db.q.QueryContext(ctx, `SELECT `+userColumns+` FROM users
+		WHERE id `+in(1, len(ids))+` AND deleted_at IS NULL`, anys(ids)...)
 	if err != nil {
 		return nil, db.mapErr(err)
 	}
@@ -77,7 +70,7 @@ func (db *DB) UsersByIDs(ctx context.Context, ids []string) ([]*auth.User, error
 
 // ListUsers implements auth.Store.
 func (db *DB) ListUsers(ctx context.Context, afterID string, limit int) ([]auth.User, error) {
-	rows, err := db.sql.QueryContext(ctx, `SELECT `+userColumns+` FROM users
+	rows, err := db.q.QueryContext(ctx, `SELECT `+userColumns+` FROM users
 		WHERE deleted_at IS NULL AND id > $1 ORDER BY id LIMIT $2`, afterID, limit)
 	if err != nil {
 		return nil, db.mapErr(err)
@@ -96,14 +89,14 @@ func (db *DB) ListUsers(ctx context.Context, afterID string, limit int) ([]auth.
 
 // SetPasswordHash implements auth.Store.
 func (db *DB) SetPasswordHash(ctx context.Context, id, hash string) error {
-	_, err := db.sql.ExecContext(ctx, `UPDATE users SET password_hash = $1 WHERE id = $2`, hash, id)
+	_, err := db.q.ExecContext(ctx, `UPDATE users SET password_hash = $1 WHERE id = $2`, hash, id)
 	return db.mapErr(err)
 }
 
 // SetSuspended implements auth.Store.
 func (db *DB) SetSuspended(ctx context.Context, id string) (*auth.User, error) {
 	var u auth.User
-	err := scanUser(db.sql.QueryRowContext(ctx, `UPDATE users SET suspended = TRUE
+	err := scanUser(db.q.QueryRowContext(ctx, `UPDATE users SET suspended = TRUE
 		WHERE id = $1 AND deleted_at IS NULL RETURNING `+userColumns, id), &u)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
@@ -119,7 +112,7 @@ func (db *DB) SetSuspended(ctx context.Context, id string) (*auth.User, error) {
 // and every refresh family of the user is revoked.
 func (db *DB) DeleteUser(ctx context.Context, id string, at time.Time) (bool, error) {
 	var deleted bool
-	err := db.inTx(ctx, func(tx *sql.Tx) error {
+	err := db.inTx(ctx, func(tx counted) error {
 		res, err := tx.ExecContext(ctx, `UPDATE users SET deleted_at = $1 WHERE id = $2 AND deleted_at IS NULL`, at.UTC(), id)
 		if err != nil {
 			return err

@@ -15,6 +15,24 @@ import (
 type Mutation struct {
 }
 
+// A page of orders (Relay connection), newest first.
+type OrderConnection struct {
+	Edges    []OrderEdge `json:"edges"`
+	PageInfo *PageInfo   `json:"pageInfo"`
+}
+
+// One order of a page and the cursor that points at it.
+type OrderEdge struct {
+	Cursor string      `json:"cursor"`
+	Node   *shop.Order `json:"node"`
+}
+
+// One line of an order to place.
+type OrderItemInput struct {
+	ProductID string `json:"productId"`
+	Quantity  int    `json:"quantity"`
+}
+
 // Where a page of a Relay connection ends.
 type PageInfo struct {
 	// Whether more items follow the last edge of this page.
@@ -27,6 +45,12 @@ type PageInfo struct {
 	EndCursor *string `json:"endCursor,omitempty"`
 }
 
+// An order to place.
+type PlaceOrderInput struct {
+	// 1-50 lines; a total above 10,000,000.00 USD is refused.
+	Items []OrderItemInput `json:"items"`
+}
+
 // A page of products (Relay connection).
 type ProductConnection struct {
 	Edges    []ProductEdge `json:"edges"`
@@ -37,6 +61,15 @@ type ProductConnection struct {
 type ProductEdge struct {
 	Cursor string        `json:"cursor"`
 	Node   *shop.Product `json:"node"`
+}
+
+// A product's fields, as an admin gives them.
+type ProductInput struct {
+	Name string `json:"name"`
+	// The price in cents, at most 100,000.00 USD.
+	PriceCents int `json:"priceCents"`
+	// At least one, at most 10, each 1-30 characters.
+	Categories []string `json:"categories"`
 }
 
 type Query struct {
