@@ -446,3 +446,15 @@ func TestPlaygroundIsServedOnlyWhenEnabled(t *testing.T) {
 	res.Body.Close()
 	assert.Equal(t, http.StatusNotFound, res.StatusCode)
 }
+
+// TestConstraintsAreVisibleThroughIntrospection: the @constraint
+// declarations show in the descriptions clients and the playground read.
+func TestConstraintsAreVisibleThroughIntrospection(t *testing.T) {
+	srv := testserver.Start(t)
+	res := srv.Query(t, `{ __type(name: "Query") { fields { name args { name description } } }
+		input: __type(name: "RegisterInput") { inputFields { name description } } }`, nil)
+	require.Empty(t, res.Body.Errors, "%s", res.Raw)
+	assert.Contains(t, string(res.Raw), `"name":"first","description":"Constraint: min 1, max 100."`)
+	assert.Contains(t, string(res.Raw), `Constraint: format \"email\", maxLength 254.`)
+	assert.Contains(t, string(res.Raw), `All characters count.\n\nConstraint: minLength 8, maxLength 128.`)
+}

@@ -7,6 +7,7 @@ import (
 	"math"
 	"net/mail"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -47,23 +48,51 @@ const constraintDirective = "constraint"
 // ExtensionName implements graphql.HandlerExtension.
 func (*Constraints) ExtensionName() string { return "FaultlineConstraints" }
 
-// Validate implements graphql.HandlerExtension: it finds the constrained fields.
+// Validate implements graphql.HandlerExtension: it finds the constrained
+// fields, and writes each declared constraint into the description of its
+// argument or input field, which is what introspection and the playground's
+// docs show (standard introspection does not show applied directives).
 func (c *Constraints) Validate(es graphql.ExecutableSchema) error {
 	c.schema = es.Schema()
 	c.fields = map[*ast.FieldDefinition]bool{}
 	for _, def := range c.schema.Types {
-		if def.Kind != ast.Object {
-			continue
-		}
-		for _, f := range def.Fields {
-			for _, arg := range f.Arguments {
-				if c.constrained(arg.Type, arg.Directives, map[string]bool{}) {
-					c.fields[f] = protected(f)
+		switch def.Kind {
+		case ast.Object:
+			for _, f := range def.Fields {
+				for _, arg := range f.Arguments {
+					if c.constrained(arg.Type, arg.Directives, map[string]bool{}) {
+						c.fields[f] = protected(f)
+					}
+					arg.Description = describe(arg.Description, arg.Directives)
 				}
+			}
+		case ast.InputObject:
+			for _, f := range def.Fields {
+				f.Description = describe(f.Description, f.Directives)
 			}
 		}
 	}
 	return nil
+}
+
+// constraintNote starts the sentence describe adds; it makes describe idempotent.
+const constraintNote = "Constraint: "
+
+// describe appends "Constraint: minLength 1, maxLength 30." to a description.
+func describe(desc string, dirs ast.DirectiveList) string {
+	d := dirs.ForName(constraintDirective)
+	if d == nil || strings.Contains(desc, constraintNote) {
+		return desc
+	}
+	parts := make([]string, 0, len(d.Arguments))
+	for _, a := range d.Arguments {
+		parts = append(parts, a.Name+" "+a.Value.String())
+	}
+	note := constraintNote + strings.Join(parts, ", ") + "."
+	if desc == "" {
+		return note
+	}
+	return desc + "\n\n" + note
 }
 
 // constrained reports whether a value of type t declared with dirs, or any
