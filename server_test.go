@@ -16,16 +16,13 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/faultline/faultline/internal/testdb"
 )
 
-// buildServer compiles this command once per test binary.
-func buildServer(t *testing.T) string {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), "faultline")
-	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
-	require.NoError(t, err, "%s", out)
-	return bin
-}
+// TestMain runs the command's tests on SQLite, then on PostgreSQL when
+// TEST_DATABASE_URL is set.
+func TestMain(m *testing.M) { testdb.Main(m) }
 
 func freeAddr(t *testing.T) string {
 	t.Helper()
@@ -39,6 +36,9 @@ func freeAddr(t *testing.T) string {
 // `go run .` does (development mode, a fresh SQLite file under ./data),
 // queries it, and stops it with SIGTERM.
 func TestProcessServesAndStopsOnSIGTERM(t *testing.T) {
+	if testdb.Engine() != "sqlite" {
+		t.Skip("this is go run .'s default SQLite file; the PostgreSQL processes are in multiinstance_test.go")
+	}
 	bin := buildServer(t)
 	dir := t.TempDir()
 	addr := freeAddr(t)

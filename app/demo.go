@@ -3,11 +3,13 @@ package app
 import (
 	"context"
 	"crypto/rand"
+	"errors"
 	"log/slog"
 	"time"
 
 	"github.com/google/uuid"
 
+	"github.com/faultline/faultline/apperr"
 	"github.com/faultline/faultline/auth"
 )
 
@@ -74,5 +76,9 @@ func (a *App) ensureDemoUser(ctx context.Context, email, name string, role auth.
 	}
 	u = &auth.User{ID: uuid.Must(uuid.NewV7()).String(), Email: email, Name: name, Role: role,
 		CreatedAt: time.Now().UTC().Truncate(time.Microsecond), PasswordHash: hash}
-	return u.ID, a.DB.CreateUser(ctx, u)
+	err = a.DB.CreateUser(ctx, u)
+	if errors.Is(err, apperr.AlreadyExists) { // another instance starting beside this one created it
+		return a.ensureDemoUser(ctx, email, name, role, password)
+	}
+	return u.ID, err
 }

@@ -481,7 +481,7 @@ func assertInvariant(t *testing.T, srv *testserver.Server) {
 	db := srv.App.DB.SQL()
 	var negative, doublePaid, badRefunds, topUps, balances, held int
 	require.NoError(t, db.QueryRow(`SELECT COUNT(*) FROM wallets WHERE balance_cents < 0`).Scan(&negative))
-	require.NoError(t, db.QueryRow(`SELECT COUNT(*) FROM (SELECT order_id FROM wallet_entries WHERE kind = 'PAYMENT' GROUP BY order_id HAVING COUNT(*) > 1)`).Scan(&doublePaid))
+	require.NoError(t, db.QueryRow(`SELECT COUNT(*) FROM (SELECT order_id FROM wallet_entries WHERE kind = 'PAYMENT' GROUP BY order_id HAVING COUNT(*) > 1) AS twice`).Scan(&doublePaid))
 	require.NoError(t, db.QueryRow(`SELECT COUNT(*) FROM wallet_entries r WHERE r.kind = 'REFUND' AND NOT EXISTS
 		(SELECT 1 FROM wallet_entries p WHERE p.kind = 'PAYMENT' AND p.order_id = r.order_id AND p.amount_cents = r.amount_cents)`).Scan(&badRefunds))
 	require.NoError(t, db.QueryRow(`SELECT COALESCE(SUM(amount_cents), 0) FROM wallet_entries WHERE kind = 'TOP_UP'`).Scan(&topUps))

@@ -24,6 +24,7 @@ type Config struct {
 	Env             string        // FAULTLINE_ENV
 	Addr            string        // FAULTLINE_ADDR, or :PORT
 	DatabaseURL     string        // DATABASE_URL
+	DBTimeout       time.Duration // FAULTLINE_DB_TIMEOUT
 	Playground      bool          // FAULTLINE_PLAYGROUND
 	Introspection   bool          // FAULTLINE_INTROSPECTION
 	MaxBodyBytes    int64         // FAULTLINE_MAX_BODY_BYTES
@@ -69,6 +70,7 @@ func Load(getenv func(string) string) (Config, error) {
 		r.fail("FAULTLINE_ADDR", "want host:port or :port, got %q", c.Addr)
 	}
 	c.DatabaseURL = getenv("DATABASE_URL")
+	c.DBTimeout = r.duration("FAULTLINE_DB_TIMEOUT", 5*time.Second)
 	c.Playground = r.boolean("FAULTLINE_PLAYGROUND", dev)
 	c.Introspection = r.boolean("FAULTLINE_INTROSPECTION", dev)
 	c.MaxBodyBytes = int64(r.positive("FAULTLINE_MAX_BODY_BYTES", 1<<20))

@@ -25,7 +25,7 @@ func TestDefaults(t *testing.T) {
 	assert.Equal(t, config.Config{
 		Env: "development", Addr: ":8080", Playground: true, Introspection: true,
 		MaxBodyBytes: 1 << 20, MaxComplexity: 10_000, MaxDepth: 15,
-		RequestTimeout: 10 * time.Second, ShutdownTimeout: 15 * time.Second,
+		RequestTimeout: 10 * time.Second, ShutdownTimeout: 15 * time.Second, DBTimeout: 5 * time.Second,
 		SeedDemo: true, LogLevel: slog.LevelInfo, LogFormat: "text",
 		JWTSecretIsTemp: true, JWTIssuer: "faultline", JWTAudience: "faultline",
 		AccessTTL: 15 * time.Minute, RefreshTTL: 168 * time.Hour,

@@ -29,9 +29,11 @@ func scanOrder(row interface{ Scan(...any) error }, o *shop.Order) error {
 
 // PlaceOrder implements shop.OrderStore.
 func (db *DB) PlaceOrder(ctx context.Context, productIDs []string, decide func(map[string]shop.Product) (*shop.Order, error)) (*shop.Order, error) {
+	ctx, cancel := db.call(ctx)
+	defer cancel()
 	var out *shop.Order
 	err := db.inTx(ctx, func(tx counted) error {
-		products, err := db.productsByIDs(ctx, tx, productIDs)
+		products, err := db.productsByIDs(ctx, tx, productIDs, db.engine.forShare)
 		if err != nil {
 			return err
 		}
@@ -64,15 +66,17 @@ func (db *DB) PlaceOrder(ctx context.Context, productIDs []string, decide func(m
 // if it is still the one read, moves the money only if the balance still
 // covers it, and writes the ledger; anything that fails rolls it all back.
 func (db *DB) MoveOrder(ctx context.Context, id string, decide func(*shop.Order, int) (shop.Move, error)) (*shop.Order, error) {
+	ctx, cancel := db.call(ctx)
+	defer cancel()
 	var out *shop.Order
 	err := db.inTx(ctx, func(tx counted) error {
-		o, err := orderByID(ctx, tx, id)
+		o, err := orderByID(ctx, tx, id, db.engine.forUpdate)
 		if err != nil {
 			return err
 		}
 		var balance int
 		if o != nil {
-			if balance, err = walletBalance(ctx, tx, o.UserID); err != nil {
+			if balance, err = walletBalance(ctx, tx, o.UserID, db.engine.forUpdate); err != nil {
 				return err
 			}
 		}
@@ -136,9 +140,9 @@ func exactlyOne(res sql.Result, err error) error {
 	return nil
 }
 
-func orderByID(ctx context.Context, h counted, id string) (*shop.Order, error) {
+func orderByID(ctx context.Context, h counted, id, lock string) (*shop.Order, error) {
 	var o shop.Order
-	err := scanOrder(h.QueryRowContext(ctx, `SELECT `+orderColumns+` FROM orders WHERE id = $1`, id), &o)
+	err := scanOrder(h.QueryRowContext(ctx, `SELECT `+orderColumns+` FROM orders WHERE id = $1`+lock, id), &o)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
@@ -148,9 +152,9 @@ func orderByID(ctx context.Context, h counted, id string) (*shop.Order, error) {
 	return &o, nil
 }
 
-func walletBalance(ctx context.Context, h counted, userID string) (int, error) {
+func walletBalance(ctx context.Context, h counted, userID, lock string) (int, error) {
 	var balance int
-	err := h.QueryRowContext(ctx, `SELECT balance_cents FROM wallets WHERE user_id = $1`, userID).Scan(&balance)
+	err := h.QueryRowContext(ctx, `SELECT balance_cents FROM wallets WHERE user_id = $1`+lock, userID).Scan(&balance)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, nil
 	}
@@ -175,9 +179,11 @@ func addEntry(ctx context.Context, h counted, userID, kind string, cents int, or
 
 // OrderByID implements shop.OrderStore.
 func (db *DB) OrderByID(ctx context.Context, id string) (*shop.Order, error) {
-	o, err := orderByID(ctx, db.q, id)
+	ctx, cancel := db.call(ctx)
+	defer cancel()
+	o, err := orderByID(ctx, db.q, id, "")
 	if err != nil || o == nil {
-		return nil, db.mapErr(err)
+		return nil, db.mapErr(ctx, err)
 	}
 	return o, db.loadItems(ctx, []*shop.Order{o})
 }
@@ -185,6 +191,8 @@ func (db *DB) OrderByID(ctx context.Context, id string) (*shop.Order, error) {
 // ListOrders implements shop.OrderStore: newest first, with their items, in
 // two queries whatever the page size.
 func (db *DB) ListOrders(ctx context.Context, userID, afterID string, limit int) ([]shop.Order, error) {
+	ctx, cancel := db.call(ctx)
+	defer cancel()
 	q := `SELECT ` + orderColumns + ` FROM orders WHERE user_id = $1`
 	args := []any{userID}
 	if afterID != "" {
@@ -194,19 +202,19 @@ func (db *DB) ListOrders(ctx context.Context, userID, afterID string, limit int)
 	q += ` ORDER BY id DESC LIMIT $` + itoa(len(args)+1)
 	rows, err := db.q.QueryContext(ctx, q, append(args, limit)...)
 	if err != nil {
-		return nil, db.mapErr(err)
+		return nil, db.mapErr(ctx, err)
 	}
 	defer rows.Close()
 	var orders []shop.Order
 	for rows.Next() {
 		var o shop.Order
 		if err := scanOrder(rows, &o); err != nil {
-			return nil, db.mapErr(err)
+			return nil, db.mapErr(ctx, err)
 		}
 		orders = append(orders, o)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, db.mapErr(err)
+		return nil, db.mapErr(ctx, err)
 	}
 	ptrs := make([]*shop.Order, len(orders))
 	for i := range orders {
@@ -228,7 +236,7 @@ func (db *DB) loadItems(ctx context.Context, orders []*shop.Order) error {
 	rows, err := db.q.QueryContext(ctx, `SELECT order_id, product_id, quantity, unit_price_cents FROM order_items
 		WHERE order_id `+in(1, len(ids))+` ORDER BY order_id, position`, anys(ids)...)
 	if err != nil {
-		return db.mapErr(err)
+		return db.mapErr(ctx, err)
 	}
 	defer rows.Close()
 	for rows.Next() {
@@ -237,15 +245,17 @@ func (db *DB) loadItems(ctx context.Context, orders []*shop.Order) error {
 			it      shop.OrderItem
 		)
 		if err := rows.Scan(&orderID, &it.ProductID, &it.Quantity, &it.UnitPriceCents); err != nil {
-			return db.mapErr(err)
+			return db.mapErr(ctx, err)
 		}
 		byID[orderID].Items = append(byID[orderID].Items, it)
 	}
-	return db.mapErr(rows.Err())
+	return db.mapErr(ctx, rows.Err())
 }
 
 // TopUp implements shop.OrderStore.
 func (db *DB) TopUp(ctx context.Context, userID string, cents int) (*shop.Wallet, error) {
+	ctx, cancel := db.call(ctx)
+	defer cancel()
 	var balance int
 	err := db.inTx(ctx, func(tx counted) error {
 		now := time.Now().UTC()
@@ -263,9 +273,11 @@ func (db *DB) TopUp(ctx context.Context, userID string, cents int) (*shop.Wallet
 
 // WalletOf implements shop.OrderStore.
 func (db *DB) WalletOf(ctx context.Context, userID string) (*shop.Wallet, error) {
-	balance, err := walletBalance(ctx, db.q, userID)
+	ctx, cancel := db.call(ctx)
+	defer cancel()
+	balance, err := walletBalance(ctx, db.q, userID, "")
 	if err != nil {
-		return nil, db.mapErr(err)
+		return nil, db.mapErr(ctx, err)
 	}
 	return &shop.Wallet{UserID: userID, BalanceCents: balance, Currency: shop.Currency}, nil
 }

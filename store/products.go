@@ -22,13 +22,15 @@ func scanProduct(row interface{ Scan(...any) error }, p *shop.Product) error {
 
 // ProductByID implements shop.ProductStore.
 func (db *DB) ProductByID(ctx context.Context, id string) (*shop.Product, error) {
+	ctx, cancel := db.call(ctx)
+	defer cancel()
 	var p shop.Product
 	err := scanProduct(db.q.QueryRowContext(ctx, `SELECT `+productColumns+` FROM products p WHERE p.id = $1`, id), &p)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
 	if err != nil {
-		return nil, db.mapErr(err)
+		return nil, db.mapErr(ctx, err)
 	}
 	products := []shop.Product{p}
 	if err := db.loadCategories(ctx, db.q, products); err != nil {
@@ -39,6 +41,8 @@ func (db *DB) ProductByID(ctx context.Context, id string) (*shop.Product, error)
 
 // ListProducts implements shop.ProductStore.
 func (db *DB) ListProducts(ctx context.Context, f shop.ProductFilter, afterID string, limit int) ([]shop.Product, error) {
+	ctx, cancel := db.call(ctx)
+	defer cancel()
 	var (
 		where []string
 		args  []any
@@ -64,19 +68,19 @@ func (db *DB) ListProducts(ctx context.Context, f shop.ProductFilter, afterID st
 
 	rows, err := db.q.QueryContext(ctx, q, args...)
 	if err != nil {
-		return nil, db.mapErr(err)
+		return nil, db.mapErr(ctx, err)
 	}
 	defer rows.Close()
 	var products []shop.Product
 	for rows.Next() {
 		var p shop.Product
 		if err := scanProduct(rows, &p); err != nil {
-			return nil, db.mapErr(err)
+			return nil, db.mapErr(ctx, err)
 		}
 		products = append(products, p)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, db.mapErr(err)
+		return nil, db.mapErr(ctx, err)
 	}
 	if err := db.loadCategories(ctx, db.q, products); err != nil {
 		return nil, err
@@ -98,38 +102,44 @@ func (db *DB) loadCategories(ctx context.Context, h counted, products []shop.Pro
 	rows, err := h.QueryContext(ctx, `SELECT product_id, category FROM product_categories
 		WHERE product_id `+in(1, len(ids))+` ORDER BY product_id, position`, anys(ids)...)
 	if err != nil {
-		return db.mapErr(err)
+		return db.mapErr(ctx, err)
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var id, category string
 		if err := rows.Scan(&id, &category); err != nil {
-			return db.mapErr(err)
+			return db.mapErr(ctx, err)
 		}
 		if p := index[id]; p != nil {
 			p.Categories = append(p.Categories, category)
 		}
 	}
-	return db.mapErr(rows.Err())
+	return db.mapErr(ctx, rows.Err())
 }
 
 // InsertProduct implements shop.ProductStore: the product and its categories in one transaction.
 func (db *DB) InsertProduct(ctx context.Context, p shop.Product) error {
-	return db.inTx(ctx, func(tx counted) error {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO products (id, name, price_cents, banned, created_at, created_by)
-			VALUES ($1, $2, $3, $4, $5, $6)`, p.ID, p.Name, p.PriceCents, p.Banned, p.CreatedAt.UTC(),
-			sql.Null[string]{V: p.CreatedByID, Valid: p.CreatedByID != ""}); err != nil {
-			return err
-		}
-		return insertCategories(ctx, tx, p.ID, p.Categories)
-	})
+	ctx, cancel := db.call(ctx)
+	defer cancel()
+	return db.inTx(ctx, func(tx counted) error { return insertProduct(ctx, tx, p) })
+}
+
+func insertProduct(ctx context.Context, tx counted, p shop.Product) error {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO products (id, name, price_cents, banned, created_at, created_by)
+		VALUES ($1, $2, $3, $4, $5, $6)`, p.ID, p.Name, p.PriceCents, p.Banned, p.CreatedAt.UTC(),
+		sql.Null[string]{V: p.CreatedByID, Valid: p.CreatedByID != ""}); err != nil {
+		return err
+	}
+	return insertCategories(ctx, tx, p.ID, p.Categories)
 }
 
 // ProductsByIDs implements shop.ProductStore.
 func (db *DB) ProductsByIDs(ctx context.Context, ids []string) ([]*shop.Product, error) {
-	products, err := db.productsByIDs(ctx, db.q, ids)
+	ctx, cancel := db.call(ctx)
+	defer cancel()
+	products, err := db.productsByIDs(ctx, db.q, ids, "")
 	if err != nil {
-		return nil, db.mapErr(err)
+		return nil, db.mapErr(ctx, err)
 	}
 	if err := db.loadCategories(ctx, db.q, products); err != nil {
 		return nil, err
@@ -141,12 +151,13 @@ func (db *DB) ProductsByIDs(ctx context.Context, ids []string) ([]*shop.Product,
 	return out, nil
 }
 
-// productsByIDs reads products without their categories.
-func (db *DB) productsByIDs(ctx context.Context, h counted, ids []string) ([]shop.Product, error) {
+// productsByIDs reads products without their categories, with a row lock
+// when a transaction needs one.
+func (db *DB) productsByIDs(ctx context.Context, h counted, ids []string, lock string) ([]shop.Product, error) {
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	rows, err := h.QueryContext(ctx, `SELECT `+productColumns+` FROM products p WHERE p.id `+in(1, len(ids)), anys(ids)...)
+	rows, err := h.QueryContext(ctx, `SELECT `+productColumns+` FROM products p WHERE p.id `+in(1, len(ids))+lock, anys(ids)...)
 	if err != nil {
 		return nil, err
 	}
@@ -164,6 +175,8 @@ func (db *DB) productsByIDs(ctx context.Context, h counted, ids []string) ([]sho
 
 // UpdateProduct implements shop.ProductStore.
 func (db *DB) UpdateProduct(ctx context.Context, id string, in shop.ProductInput) (*shop.Product, error) {
+	ctx, cancel := db.call(ctx)
+	defer cancel()
 	var out *shop.Product
 	err := db.inTx(ctx, func(tx counted) error {
 		var p shop.Product
@@ -190,6 +203,8 @@ func (db *DB) UpdateProduct(ctx context.Context, id string, in shop.ProductInput
 
 // BanProduct implements shop.ProductStore.
 func (db *DB) BanProduct(ctx context.Context, id, reason string) (*shop.Product, error) {
+	ctx, cancel := db.call(ctx)
+	defer cancel()
 	var p shop.Product
 	err := scanProduct(db.q.QueryRowContext(ctx, `UPDATE products SET banned = TRUE, ban_reason = $1 WHERE id = $2
 		RETURNING `+unqualified(productColumns), reason, id), &p)
@@ -197,7 +212,7 @@ func (db *DB) BanProduct(ctx context.Context, id, reason string) (*shop.Product,
 		return nil, nil
 	}
 	if err != nil {
-		return nil, db.mapErr(err)
+		return nil, db.mapErr(ctx, err)
 	}
 	products := []shop.Product{p}
 	if err := db.loadCategories(ctx, db.q, products); err != nil {

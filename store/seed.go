@@ -34,29 +34,39 @@ var demoProducts = []struct {
 }
 
 // SeedDemoProducts fills an empty catalog with the demo products, created
-// by createdBy. It reports whether it inserted anything.
+// by createdBy, in one transaction that instances starting together take
+// in turn. It reports whether it inserted anything.
 func (db *DB) SeedDemoProducts(ctx context.Context, createdBy string) (bool, error) {
-	var n int
-	if err := db.q.QueryRowContext(ctx, `SELECT COUNT(*) FROM products`).Scan(&n); err != nil {
-		return false, db.mapErr(err)
-	}
-	if n > 0 {
-		return false, nil
-	}
-	now := time.Now().UTC().Truncate(time.Microsecond)
-	for _, d := range demoProducts {
-		p := shop.Product{
-			ID:          uuid.Must(uuid.NewV7()).String(),
-			Name:        d.name,
-			PriceCents:  d.priceCents,
-			Categories:  d.categories,
-			Banned:      d.banned,
-			CreatedAt:   now,
-			CreatedByID: createdBy,
+	ctx, cancel := db.call(ctx)
+	defer cancel()
+	var seeded bool
+	err := db.inTx(ctx, func(tx counted) error {
+		if db.engine.serialize != nil {
+			if err := db.engine.serialize(ctx, tx, "seed:products"); err != nil {
+				return err
+			}
 		}
-		if err := db.InsertProduct(ctx, p); err != nil {
-			return false, err
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM products`).Scan(&n); err != nil || n > 0 {
+			return err
 		}
-	}
-	return true, nil
+		now := time.Now().UTC().Truncate(time.Microsecond)
+		for _, d := range demoProducts {
+			p := shop.Product{
+				ID:          uuid.Must(uuid.NewV7()).String(),
+				Name:        d.name,
+				PriceCents:  d.priceCents,
+				Categories:  d.categories,
+				Banned:      d.banned,
+				CreatedAt:   now,
+				CreatedByID: createdBy,
+			}
+			if err := insertProduct(ctx, tx, p); err != nil {
+				return err
+			}
+		}
+		seeded = true
+		return nil
+	})
+	return seeded, err
 }

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"sync/atomic"
+	"time"
 )
 
 func itoa(i int) string { return strconv.Itoa(i) }
@@ -42,18 +43,37 @@ func (c counted) QueryRowContext(ctx context.Context, q string, args ...any) *sq
 // Queries is how many statements the database has run since it was opened.
 func (db *DB) Queries() int64 { return db.queries.Load() }
 
+// txAttempts bounds how often a transaction that lost a serialization race
+// (or a deadlock) is run again before CONCURRENT_MODIFICATION.
+const txAttempts = 3
+
 // inTx runs fn in one transaction: committed if fn returns nil, rolled back
-// otherwise, so a failed write leaves nothing behind.
+// otherwise, so a failed write leaves nothing behind. A serialization
+// failure or deadlock runs fn again, up to txAttempts times.
 func (db *DB) inTx(ctx context.Context, fn func(tx counted) error) error {
+	for attempt := 1; ; attempt++ {
+		err := db.tx(ctx, fn)
+		if err == nil || attempt == txAttempts || !db.engine.retryable(err) {
+			return db.mapErr(ctx, err)
+		}
+		select {
+		case <-time.After(time.Duration(attempt) * 5 * time.Millisecond):
+		case <-ctx.Done():
+			return db.mapErr(ctx, ctx.Err())
+		}
+	}
+}
+
+func (db *DB) tx(ctx context.Context, fn func(tx counted) error) error {
 	tx, err := db.sql.BeginTx(ctx, nil)
 	if err != nil {
-		return db.mapErr(err)
+		return err
 	}
 	if err := fn(counted{h: tx, n: &db.queries}); err != nil {
 		_ = tx.Rollback()
-		return db.mapErr(err)
+		return err
 	}
-	return db.mapErr(tx.Commit())
+	return tx.Commit()
 }
 
 // in is "IN ($k, $k+1, ...)" for n values, numbered from k.

@@ -11,9 +11,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"net/url"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -28,118 +25,105 @@ const DefaultSQLitePath = "data/faultline.db"
 //go:embed migrations
 var migrations embed.FS
 
-// DB is a faultline database.
+// DB is a faultline database, on SQLite or PostgreSQL: the same SQL runs on
+// both (placeholders $1, $2, ...); what differs is in engine.
 type DB struct {
 	sql     *sql.DB
-	dialect goose.Dialect
-	engine  string // the folder of its migrations: "sqlite"
+	engine  *engine
 	closed  atomic.Bool
 	q       counted // every statement outside a transaction goes through it
 	queries atomic.Int64
+	timeout time.Duration
+	onClose func() // releases what sql.DB does not own (the pgx pool)
+
 	// RetryAfter is the hint given with DATABASE_UNAVAILABLE.
 	RetryAfter time.Duration
 }
 
-// Open connects to the database named by a DATABASE_URL value ("" for the
-// default SQLite file, sqlite://PATH for another one). It does not migrate.
-func Open(ctx context.Context, databaseURL string) (*DB, error) {
+// Options tune a database.
+type Options struct {
+	// QueryTimeout bounds every call to the store, waiting for a connection
+	// included: past it the database is DATABASE_UNAVAILABLE, so that a
+	// saturated pool or a server that stopped answering fails fast instead of
+	// holding the request to its own deadline. Zero means DefaultQueryTimeout.
+	QueryTimeout time.Duration
+}
+
+// DefaultQueryTimeout is the default of Options.QueryTimeout.
+const DefaultQueryTimeout = 5 * time.Second
+
+// engine is what differs between SQLite and PostgreSQL.
+type engine struct {
+	name      string // also the folder of its migrations
+	dialect   goose.Dialect
+	forUpdate string // the row lock of a read that a write will follow
+	forShare  string // the row lock of a read that must not change before commit
+	// serialize, when set, makes concurrent transactions about key wait for
+	// each other (PostgreSQL: an advisory lock; SQLite transactions are
+	// serial anyway).
+	serialize func(ctx context.Context, tx counted, key string) error
+	// unavailable recognises errors that say the database cannot serve now.
+	unavailable func(error) bool
+	// uniqueColumn names the table.column of a unique violation.
+	uniqueColumn func(error) (string, bool)
+	// retryable recognises a serialization failure or a deadlock.
+	retryable func(error) bool
+	// sessionLocker serializes migrations run by several instances at once.
+	sessionLocker func() (goose.ProviderOption, error)
+}
+
+func newDB(sqlDB *sql.DB, e *engine, opts Options) *DB {
+	db := &DB{sql: sqlDB, engine: e, timeout: opts.QueryTimeout, RetryAfter: 2 * time.Second}
+	if db.timeout <= 0 {
+		db.timeout = DefaultQueryTimeout
+	}
+	db.q = counted{h: sqlDB, n: &db.queries}
+	return db
+}
+
+// Open connects to the database named by a DATABASE_URL value: "" for the
+// default SQLite file, sqlite://PATH for another one, postgres://... for
+// PostgreSQL. It does not migrate.
+func Open(ctx context.Context, databaseURL string, opts Options) (*DB, error) {
 	scheme, rest, _ := strings.Cut(databaseURL, "://")
 	switch {
 	case databaseURL == "":
-		return openSQLite(ctx, DefaultSQLitePath, "")
+		return openSQLite(ctx, DefaultSQLitePath, "", opts)
 	case scheme == "sqlite" && rest != "":
 		path, params, _ := strings.Cut(rest, "?")
-		return openSQLite(ctx, path, params)
+		return openSQLite(ctx, path, params, opts)
 	case scheme == "postgres" || scheme == "postgresql":
-		return nil, errors.New("DATABASE_URL: PostgreSQL is not supported yet; use sqlite://PATH or leave it unset")
+		return openPostgres(ctx, databaseURL, opts)
 	default:
-		return nil, errors.New("DATABASE_URL: want sqlite://PATH (or unset for " + DefaultSQLitePath + ")")
+		return nil, errors.New("DATABASE_URL: want postgres://..., sqlite://PATH, or nothing for " + DefaultSQLitePath)
 	}
 }
 
-// sqliteDefaults are applied to every connection: WAL lets readers run
-// beside the writer, busy_timeout waits for a lock before SQLITE_BUSY, and
-// _txlock=immediate takes the write lock at BEGIN so that two writers
-// serialize instead of failing on a lock upgrade. DATABASE_URL parameters
-// override them by name (sqlite://x.db?_pragma=busy_timeout(50)).
-var sqliteDefaults = []string{
-	"_pragma=busy_timeout(5000)",
-	"_pragma=journal_mode(WAL)",
-	"_pragma=synchronous(NORMAL)",
-	"_pragma=foreign_keys(1)",
-	"_txlock=immediate",
+// Engine names the database engine: "sqlite" or "postgres".
+func (db *DB) Engine() string { return db.engine.name }
+
+// call gives one store call its deadline (see Options.QueryTimeout).
+func (db *DB) call(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeoutCause(ctx, db.timeout, errQueryTimeout)
 }
 
-// sqliteQuery merges the caller's DSN parameters over sqliteDefaults.
-func sqliteQuery(params string) (string, error) {
-	given, err := url.ParseQuery(params)
-	if err != nil {
-		return "", fmt.Errorf("DATABASE_URL parameters: %w", err)
-	}
-	overridden := map[string]bool{}
-	for key, values := range given {
-		if key != "_pragma" {
-			overridden[key] = true
-			continue
-		}
-		for _, v := range values {
-			overridden["_pragma="+pragmaName(v)] = true
-		}
-	}
-	parts := make([]string, 0, len(sqliteDefaults)+1)
-	for _, d := range sqliteDefaults {
-		key, value, _ := strings.Cut(d, "=")
-		if key == "_pragma" {
-			key += "=" + pragmaName(value)
-		}
-		if !overridden[key] {
-			parts = append(parts, d)
-		}
-	}
-	if params != "" {
-		parts = append(parts, params)
-	}
-	return strings.Join(parts, "&"), nil
-}
-
-// pragmaName is "busy_timeout" for "busy_timeout(50)" or "busy_timeout=50".
-func pragmaName(p string) string {
-	if i := strings.IndexAny(p, "(="); i >= 0 {
-		p = p[:i]
-	}
-	return strings.ToLower(strings.TrimSpace(p))
-}
-
-func openSQLite(ctx context.Context, path, params string) (*DB, error) {
-	if dir := filepath.Dir(path); dir != "." {
-		if err := os.MkdirAll(dir, 0o750); err != nil {
-			return nil, fmt.Errorf("creating the database folder: %w", err)
-		}
-	}
-	query, err := sqliteQuery(params)
-	if err != nil {
-		return nil, err
-	}
-	sqlDB, err := sql.Open("sqlite", "file:"+path+"?"+query)
-	if err != nil {
-		return nil, err
-	}
-	db := &DB{sql: sqlDB, dialect: goose.DialectSQLite3, engine: "sqlite", RetryAfter: 2 * time.Second}
-	db.q = counted{h: sqlDB, n: &db.queries}
-	if err := db.Ping(ctx); err != nil {
-		sqlDB.Close()
-		return nil, fmt.Errorf("opening %s: %w", path, err)
-	}
-	return db, nil
-}
-
-// Migrate applies every migration not yet applied, in version order.
+// Migrate applies every migration not yet applied, in version order; on
+// PostgreSQL a session lock keeps instances starting together from
+// migrating twice.
 func (db *DB) Migrate(ctx context.Context) error {
-	dir, err := fs.Sub(migrations, "migrations/"+db.engine)
+	dir, err := fs.Sub(migrations, "migrations/"+db.engine.name)
 	if err != nil {
 		return err
 	}
-	p, err := goose.NewProvider(db.dialect, db.sql, dir)
+	var opts []goose.ProviderOption
+	if db.engine.sessionLocker != nil {
+		locker, err := db.engine.sessionLocker()
+		if err != nil {
+			return err
+		}
+		opts = append(opts, locker)
+	}
+	p, err := goose.NewProvider(db.engine.dialect, db.sql, dir, opts...)
 	if err != nil {
 		return err
 	}
@@ -151,14 +135,22 @@ func (db *DB) Migrate(ctx context.Context) error {
 
 // Ping checks that the database answers a query; /readyz uses it.
 func (db *DB) Ping(ctx context.Context) error {
+	ctx, cancel := db.call(ctx)
+	defer cancel()
 	var one int
-	return db.mapErr(db.q.QueryRowContext(ctx, "SELECT 1").Scan(&one))
+	return db.mapErr(ctx, db.q.QueryRowContext(ctx, "SELECT 1").Scan(&one))
 }
 
 // Close closes the database; later calls fail with DATABASE_UNAVAILABLE.
 func (db *DB) Close() error {
-	db.closed.Store(true)
-	return db.sql.Close()
+	if db.closed.Swap(true) {
+		return nil
+	}
+	err := db.sql.Close()
+	if db.onClose != nil {
+		db.onClose()
+	}
+	return err
 }
 
 // SQL exposes the underlying handle to tests of this package's users.

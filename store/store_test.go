@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -12,24 +13,35 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/faultline/faultline/apperr"
+	"github.com/faultline/faultline/internal/testdb"
 	"github.com/faultline/faultline/shop"
 	"github.com/faultline/faultline/store"
 )
 
 func open(t *testing.T, url string) *store.DB {
 	t.Helper()
-	db, err := store.Open(context.Background(), url)
+	db, err := store.Open(context.Background(), url, store.Options{})
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = db.Close() })
 	return db
 }
 
+// migrated opens a fresh, migrated database of the run's engine and
+// returns its DATABASE_URL too.
 func migrated(t *testing.T) (*store.DB, string) {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "test.db")
-	db := open(t, "sqlite://"+path)
+	url := testdb.DatabaseURL(t)
+	db := open(t, url)
 	require.NoError(t, db.Migrate(context.Background()))
-	return db, path
+	return db, url
+}
+
+// sqliteOnly skips a test of SQLite's own locks and files on the
+// PostgreSQL run.
+func sqliteOnly(t *testing.T) {
+	if testdb.Engine() != "sqlite" {
+		t.Skip("a SQLite fault; PostgreSQL's are in postgres_test.go")
+	}
 }
 
 func product(name string, categories ...string) shop.Product {
@@ -37,22 +49,22 @@ func product(name string, categories ...string) shop.Product {
 }
 
 func TestOpenRejectsWhatItCannotServe(t *testing.T) {
-	for _, url := range []string{"postgres://localhost/x", "mysql://x", "sqlite://", "nonsense"} {
-		_, err := store.Open(context.Background(), url)
+	for _, url := range []string{"mysql://x", "sqlite://", "nonsense", "postgres://%zz"} {
+		_, err := store.Open(context.Background(), url, store.Options{})
 		assert.ErrorContains(t, err, "DATABASE_URL", url)
 	}
 }
 
 func TestMigrationsAreVersionedAndIdempotent(t *testing.T) {
-	db, path := migrated(t)
+	db, url := migrated(t)
 	require.NoError(t, db.Migrate(context.Background()), "a second start applies nothing")
 	require.NoError(t, db.Close())
 
-	again := open(t, "sqlite://"+path)
+	again := open(t, url)
 	require.NoError(t, again.Migrate(context.Background()))
 	var versions int
 	require.NoError(t, again.SQL().QueryRow(`SELECT COUNT(*) FROM goose_db_version WHERE version_id > 0`).Scan(&versions))
-	files, err := filepath.Glob("migrations/sqlite/*.sql")
+	files, err := filepath.Glob("migrations/" + again.Engine() + "/*.sql")
 	require.NoError(t, err)
 	assert.Equal(t, len(files), versions, "every migration applied once")
 }
@@ -84,8 +96,10 @@ func TestAFailedWriteLeavesNoPartialRow(t *testing.T) {
 }
 
 func TestBusyDatabaseIsUnavailable(t *testing.T) {
-	_, path := migrated(t)
-	db := open(t, "sqlite://"+path+"?_pragma=busy_timeout(50)")
+	sqliteOnly(t)
+	_, url := migrated(t)
+	path := strings.TrimPrefix(url, "sqlite://")
+	db := open(t, url+"?_pragma=busy_timeout(50)")
 	ctx := context.Background()
 
 	// Another process's writer holds the write lock.
@@ -113,8 +127,9 @@ func TestBusyDatabaseIsUnavailable(t *testing.T) {
 }
 
 func TestReadOnlyDatabaseIsUnavailable(t *testing.T) {
-	_, path := migrated(t)
-	ro := open(t, "sqlite://"+path+"?mode=ro")
+	sqliteOnly(t)
+	_, url := migrated(t)
+	ro := open(t, url+"?mode=ro")
 	err := ro.InsertProduct(context.Background(), product("nope", "x"))
 	assert.True(t, errors.Is(err, apperr.DatabaseUnavailable), "%v", err)
 	_, err = ro.ListProducts(context.Background(), shop.ProductFilter{}, "", 10)

@@ -11,6 +11,8 @@ import (
 
 // CreateRefreshToken implements auth.Store.
 func (db *DB) CreateRefreshToken(ctx context.Context, t auth.RefreshToken) error {
+	ctx, cancel := db.call(ctx)
+	defer cancel()
 	return db.inTx(ctx, func(tx counted) error {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO refresh_families (id, user_id, created_at) VALUES ($1, $2, $3)
 			ON CONFLICT (id) DO NOTHING`, t.FamilyID, t.UserID, t.CreatedAt.UTC()); err != nil {
@@ -28,6 +30,8 @@ func insertRefreshToken(ctx context.Context, tx counted, t auth.RefreshToken) er
 
 // RefreshTokenByHash implements auth.Store.
 func (db *DB) RefreshTokenByHash(ctx context.Context, hash string) (*auth.RefreshToken, error) {
+	ctx, cancel := db.call(ctx)
+	defer cancel()
 	var (
 		t             auth.RefreshToken
 		used, revoked sql.Null[time.Time]
@@ -39,7 +43,7 @@ func (db *DB) RefreshTokenByHash(ctx context.Context, hash string) (*auth.Refres
 		return nil, nil
 	}
 	if err != nil {
-		return nil, db.mapErr(err)
+		return nil, db.mapErr(ctx, err)
 	}
 	if used.Valid {
 		t.UsedAt = &used.V
@@ -53,6 +57,8 @@ func (db *DB) RefreshTokenByHash(ctx context.Context, hash string) (*auth.Refres
 // RotateRefreshToken implements auth.Store: the conditional update decides
 // which of several concurrent refreshes of one token wins.
 func (db *DB) RotateRefreshToken(ctx context.Context, oldHash string, next auth.RefreshToken, at time.Time) (bool, error) {
+	ctx, cancel := db.call(ctx)
+	defer cancel()
 	var rotated bool
 	err := db.inTx(ctx, func(tx counted) error {
 		res, err := tx.ExecContext(ctx, `UPDATE refresh_tokens SET used_at = $1
@@ -74,18 +80,24 @@ func (db *DB) RotateRefreshToken(ctx context.Context, oldHash string, next auth.
 
 // RevokeRefreshFamily implements auth.Store.
 func (db *DB) RevokeRefreshFamily(ctx context.Context, familyID string, at time.Time) error {
+	ctx, cancel := db.call(ctx)
+	defer cancel()
 	_, err := db.q.ExecContext(ctx, `UPDATE refresh_families SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL`, at.UTC(), familyID)
-	return db.mapErr(err)
+	return db.mapErr(ctx, err)
 }
 
 // DeleteRefreshToken implements auth.Store.
 func (db *DB) DeleteRefreshToken(ctx context.Context, hash string) error {
+	ctx, cancel := db.call(ctx)
+	defer cancel()
 	_, err := db.q.ExecContext(ctx, `DELETE FROM refresh_tokens WHERE hash = $1`, hash)
-	return db.mapErr(err)
+	return db.mapErr(ctx, err)
 }
 
 // DeleteExpired implements auth.Store.
 func (db *DB) DeleteExpired(ctx context.Context, tokensBefore, attemptsBefore time.Time) error {
+	ctx, cancel := db.call(ctx)
+	defer cancel()
 	return db.inTx(ctx, func(tx counted) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM refresh_tokens WHERE expires_at < $1`, tokensBefore.UTC()); err != nil {
 			return err
@@ -102,11 +114,18 @@ func (db *DB) DeleteExpired(ctx context.Context, tokensBefore, attemptsBefore ti
 // RecordLoginAttempt implements auth.Store. Insert and count are one
 // transaction, so concurrent attempts are counted one by one.
 func (db *DB) RecordLoginAttempt(ctx context.Context, email string, at, since time.Time) (int, time.Time, error) {
+	ctx, cancel := db.call(ctx)
+	defer cancel()
 	var (
 		count  int
 		oldest int64
 	)
 	err := db.inTx(ctx, func(tx counted) error {
+		if db.engine.serialize != nil {
+			if err := db.engine.serialize(ctx, tx, "login:"+email); err != nil {
+				return err
+			}
+		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO login_attempts (email, attempted_at) VALUES ($1, $2)`, email, at.UnixMicro()); err != nil {
 			return err
 		}
@@ -118,12 +137,16 @@ func (db *DB) RecordLoginAttempt(ctx context.Context, email string, at, since ti
 
 // ForgetLoginAttempt implements auth.Store.
 func (db *DB) ForgetLoginAttempt(ctx context.Context, email string, at time.Time) error {
+	ctx, cancel := db.call(ctx)
+	defer cancel()
 	_, err := db.q.ExecContext(ctx, `DELETE FROM login_attempts WHERE email = $1 AND attempted_at = $2`, email, at.UnixMicro())
-	return db.mapErr(err)
+	return db.mapErr(ctx, err)
 }
 
 // ClearLoginAttempts implements auth.Store.
 func (db *DB) ClearLoginAttempts(ctx context.Context, email string) error {
+	ctx, cancel := db.call(ctx)
+	defer cancel()
 	_, err := db.q.ExecContext(ctx, `DELETE FROM login_attempts WHERE email = $1`, email)
-	return db.mapErr(err)
+	return db.mapErr(ctx, err)
 }

@@ -19,9 +19,11 @@ func scanUser(row interface{ Scan(...any) error }, u *auth.User) error {
 
 // CreateUser implements auth.Store.
 func (db *DB) CreateUser(ctx context.Context, u *auth.User) error {
+	ctx, cancel := db.call(ctx)
+	defer cancel()
 	_, err := db.q.ExecContext(ctx, `INSERT INTO users (`+userColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
 		u.ID, u.Email, u.Name, u.Role, u.PasswordHash, u.Suspended, u.CreatedAt.UTC())
-	return db.mapErr(err)
+	return db.mapErr(ctx, err)
 }
 
 func (db *DB) oneUser(ctx context.Context, where string, arg any) (*auth.User, error) {
@@ -31,70 +33,82 @@ func (db *DB) oneUser(ctx context.Context, where string, arg any) (*auth.User, e
 		return nil, nil
 	}
 	if err != nil {
-		return nil, db.mapErr(err)
+		return nil, db.mapErr(ctx, err)
 	}
 	return &u, nil
 }
 
 // UserByID implements auth.Store.
 func (db *DB) UserByID(ctx context.Context, id string) (*auth.User, error) {
+	ctx, cancel := db.call(ctx)
+	defer cancel()
 	return db.oneUser(ctx, "id = $1", id)
 }
 
 // UserByEmail implements auth.Store.
 func (db *DB) UserByEmail(ctx context.Context, email string) (*auth.User, error) {
+	ctx, cancel := db.call(ctx)
+	defer cancel()
 	return db.oneUser(ctx, "email = $1", email)
 }
 
 // UsersByIDs implements auth.Store.
 func (db *DB) UsersByIDs(ctx context.Context, ids []string) ([]*auth.User, error) {
+	ctx, cancel := db.call(ctx)
+	defer cancel()
 	if len(ids) == 0 {
 		return nil, nil
 	}
 	rows, err := db.q.QueryContext(ctx, `SELECT `+userColumns+` FROM users
 		WHERE id `+in(1, len(ids))+` AND deleted_at IS NULL`, anys(ids)...)
 	if err != nil {
-		return nil, db.mapErr(err)
+		return nil, db.mapErr(ctx, err)
 	}
 	defer rows.Close()
 	var users []*auth.User
 	for rows.Next() {
 		u := new(auth.User)
 		if err := scanUser(rows, u); err != nil {
-			return nil, db.mapErr(err)
+			return nil, db.mapErr(ctx, err)
 		}
 		users = append(users, u)
 	}
-	return users, db.mapErr(rows.Err())
+	return users, db.mapErr(ctx, rows.Err())
 }
 
 // ListUsers implements auth.Store.
 func (db *DB) ListUsers(ctx context.Context, afterID string, limit int) ([]auth.User, error) {
+	ctx, cancel := db.call(ctx)
+	defer cancel()
 	rows, err := db.q.QueryContext(ctx, `SELECT `+userColumns+` FROM users
 		WHERE deleted_at IS NULL AND id > $1 ORDER BY id LIMIT $2`, afterID, limit)
 	if err != nil {
-		return nil, db.mapErr(err)
+		return nil, db.mapErr(ctx, err)
 	}
 	defer rows.Close()
 	var users []auth.User
 	for rows.Next() {
 		var u auth.User
 		if err := scanUser(rows, &u); err != nil {
-			return nil, db.mapErr(err)
+			return nil, db.mapErr(ctx, err)
 		}
 		users = append(users, u)
 	}
-	return users, db.mapErr(rows.Err())
+	return users, db.mapErr(ctx, rows.Err())
 }
 
 // SetPasswordHash implements auth.Store.
 func (db *DB) SetPasswordHash(ctx context.Context, id, hash string) error {
+	ctx, cancel := db.call(ctx)
+	defer cancel()
 	_, err := db.q.ExecContext(ctx, `UPDATE users SET password_hash = $1 WHERE id = $2`, hash, id)
-	return db.mapErr(err)
+	return db.mapErr(ctx, err)
 }
 
 // SetSuspended implements auth.Store.
 func (db *DB) SetSuspended(ctx context.Context, id string) (*auth.User, error) {
+	ctx, cancel := db.call(ctx)
+	defer cancel()
 	var u auth.User
 	err := scanUser(db.q.QueryRowContext(ctx, `UPDATE users SET suspended = TRUE
 		WHERE id = $1 AND deleted_at IS NULL RETURNING `+userColumns, id), &u)
@@ -102,7 +116,7 @@ func (db *DB) SetSuspended(ctx context.Context, id string) (*auth.User, error) {
 		return nil, nil
 	}
 	if err != nil {
-		return nil, db.mapErr(err)
+		return nil, db.mapErr(ctx, err)
 	}
 	return &u, nil
 }
@@ -111,6 +125,8 @@ func (db *DB) SetSuspended(ctx context.Context, id string) (*auth.User, error) {
 // their references) but is gone for every query, its email is free again,
 // and every refresh family of the user is revoked.
 func (db *DB) DeleteUser(ctx context.Context, id string, at time.Time) (bool, error) {
+	ctx, cancel := db.call(ctx)
+	defer cancel()
 	var deleted bool
 	err := db.inTx(ctx, func(tx counted) error {
 		res, err := tx.ExecContext(ctx, `UPDATE users SET deleted_at = $1 WHERE id = $2 AND deleted_at IS NULL`, at.UTC(), id)

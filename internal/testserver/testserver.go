@@ -11,7 +11,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -23,6 +22,7 @@ import (
 	"github.com/faultline/faultline/apperr"
 	"github.com/faultline/faultline/config"
 	"github.com/faultline/faultline/internal/requestid"
+	"github.com/faultline/faultline/internal/testdb"
 )
 
 // Server is a running faultline.
@@ -55,7 +55,7 @@ func Config(t testing.TB, opts ...Option) (config.Config, []app.Option) {
 	t.Helper()
 	s := setup{env: map[string]string{
 		"FAULTLINE_ENV": "development",
-		"DATABASE_URL":  "sqlite://" + filepath.Join(t.TempDir(), "faultline.db"),
+		"DATABASE_URL":  testdb.DatabaseURL(t),
 	}}
 	for _, o := range opts {
 		o(&s)

@@ -1,0 +1,149 @@
+package main
+
+import (
+	"database/sql"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" driver, to check the database directly
+
+	"github.com/faultline/faultline/internal/testdb"
+)
+
+const (
+	demoPassword = "demo-password-for-tests"
+	jwtSecret    = "a-shared-secret-of-at-least-32-bytes!!"
+)
+
+// twoInstances starts two faultline processes on one PostgreSQL database.
+func twoInstances(t *testing.T, databaseURL string, env ...string) (*process, *process) {
+	env = append([]string{"DATABASE_URL=" + databaseURL, "FAULTLINE_JWT_SECRET=" + jwtSecret,
+		"FAULTLINE_DEMO_PASSWORD=" + demoPassword}, env...)
+	a := startProcess(t, t.TempDir(), env...)
+	b := startProcess(t, t.TempDir(), env...)
+	return a, b
+}
+
+// TestTwoInstancesShareEverything: two processes on one PostgreSQL share
+// refresh-token families, login throttling, suspensions and money.
+func TestTwoInstancesShareEverything(t *testing.T) {
+	base := testdb.PostgresOnly(t)
+	url := testdb.PostgresSchema(t, base)
+	a, b := twoInstances(t, url)
+
+	t.Run("a refresh token rotated on A and replayed on B revokes the family", func(t *testing.T) {
+		first := a.login(t, "user@faultline.dev", demoPassword)
+		var second tokens
+		a.query(t, `mutation($t: String!) { refreshToken(token: $t) { accessToken refreshToken user { id } } }`,
+			map[string]any{"t": first.Refresh}, "").field(t, "refreshToken", &second)
+
+		replay := b.query(t, `mutation($t: String!) { refreshToken(token: $t) { accessToken } }`, map[string]any{"t": first.Refresh}, "")
+		assert.Equal(t, []string{"TOKEN_REVOKED"}, replay.types())
+		next := a.query(t, `mutation($t: String!) { refreshToken(token: $t) { accessToken } }`, map[string]any{"t": second.Refresh}, "")
+		assert.Equal(t, []string{"TOKEN_REVOKED"}, next.types(), "the family is revoked on A too")
+	})
+
+	t.Run("throttling counts the failures of both", func(t *testing.T) {
+		register(t, a, "throttled@example.com")
+		q := `mutation { login(email: "throttled@example.com", password: "wrong-password") { accessToken } }`
+		for i := range 5 {
+			who := a
+			if i%2 == 1 {
+				who = b
+			}
+			assert.Equal(t, []string{"INVALID_CREDENTIALS"}, who.query(t, q, nil, "").types())
+		}
+		for _, who := range []*process{a, b} {
+			res := who.query(t, `mutation { login(email: "throttled@example.com", password: "a long enough password") { accessToken } }`, nil, "")
+			assert.Equal(t, []string{"TOO_MANY_LOGIN_ATTEMPTS"}, res.types())
+		}
+	})
+
+	t.Run("a user suspended through A is refused on B at the next request", func(t *testing.T) {
+		victim := register(t, a, "victim@example.com")
+		require.Empty(t, b.query(t, `{ me { id } }`, nil, victim.Access).Errors)
+		admin := b.loginAs(t, "admin")
+		res := a.query(t, `mutation($id: ID!) { suspendUser(id: $id) { suspended } }`, map[string]any{"id": victim.User.ID}, admin.Access)
+		require.Empty(t, res.Errors, "%+v", res.Errors)
+		assert.Equal(t, []string{"USER_SUSPENDED"}, b.query(t, `{ me { id } }`, nil, victim.Access).types())
+	})
+
+	t.Run("50 payments split across both keep the money invariant", func(t *testing.T) {
+		buyer := register(t, a, "buyer@example.com")
+		var page struct {
+			Edges []struct {
+				Node struct {
+					ID         string `json:"id"`
+					PriceCents int    `json:"priceCents"`
+				} `json:"node"`
+			} `json:"edges"`
+		}
+		a.query(t, `{ products(first: 1) { edges { node { id priceCents } } } }`, nil, "").field(t, "products", &page)
+		product, price := page.Edges[0].Node.ID, page.Edges[0].Node.PriceCents
+		require.Empty(t, b.query(t, `mutation($a: Int!) { topUp(amountCents: $a) { balanceCents } }`, map[string]any{"a": price * 20}, buyer.Access).Errors)
+		orders := make([]string, 50)
+		for i := range orders {
+			var o struct{ ID string }
+			a.query(t, `mutation($p: ID!) { placeOrder(input: {items: [{productId: $p, quantity: 1}]}) { id } }`,
+				map[string]any{"p": product}, buyer.Access).field(t, "placeOrder", &o)
+			orders[i] = o.ID
+		}
+		results := make([]*gqlResult, len(orders))
+		var wg sync.WaitGroup
+		for i, id := range orders {
+			who := a
+			if i%2 == 1 {
+				who = b
+			}
+			wg.Go(func() {
+				results[i], _ = who.tryQuery(`mutation($id: ID!) { payOrder(id: $id) { status } }`, map[string]any{"id": id}, buyer.Access)
+			})
+		}
+		wg.Wait()
+		paid := 0
+		for _, r := range results {
+			require.NotNil(t, r)
+			if len(r.Errors) == 0 {
+				paid++
+				continue
+			}
+			assert.Equal(t, []string{"INSUFFICIENT_FUNDS"}, r.types())
+		}
+		assert.Equal(t, 20, paid)
+		assertMoneyInvariant(t, url)
+	})
+}
+
+func (p *process) loginAs(t *testing.T, who string) tokens {
+	return p.login(t, who+"@faultline.dev", demoPassword)
+}
+
+func register(t *testing.T, p *process, email string) tokens {
+	t.Helper()
+	var s tokens
+	p.query(t, `mutation($e: String!) { register(input: {email: $e, password: "a long enough password", name: "Someone"}) { accessToken refreshToken user { id } } }`,
+		map[string]any{"e": email}, "").field(t, "register", &s)
+	return s
+}
+
+// assertMoneyInvariant checks CONTRACT.md section 5's conservation of money
+// in the database directly.
+func assertMoneyInvariant(t *testing.T, url string) {
+	t.Helper()
+	db, err := sql.Open("pgx", url)
+	require.NoError(t, err)
+	defer db.Close()
+	var negative, doublePaid, topUps, balances, held int
+	require.NoError(t, db.QueryRow(`SELECT COUNT(*) FROM wallets WHERE balance_cents < 0`).Scan(&negative))
+	require.NoError(t, db.QueryRow(`SELECT COUNT(*) FROM (SELECT order_id FROM wallet_entries WHERE kind = 'PAYMENT'
+		GROUP BY order_id HAVING COUNT(*) > 1) AS twice`).Scan(&doublePaid))
+	require.NoError(t, db.QueryRow(`SELECT COALESCE(SUM(amount_cents), 0) FROM wallet_entries WHERE kind = 'TOP_UP'`).Scan(&topUps))
+	require.NoError(t, db.QueryRow(`SELECT COALESCE(SUM(balance_cents), 0) FROM wallets`).Scan(&balances))
+	require.NoError(t, db.QueryRow(`SELECT COALESCE(SUM(total_cents), 0) FROM orders WHERE status IN ('PAID', 'SHIPPED', 'DELIVERED')`).Scan(&held))
+	assert.Zero(t, negative, "no wallet below zero")
+	assert.Zero(t, doublePaid, "no order paid twice")
+	assert.Equal(t, topUps, balances+held, "balances + paid orders = top-ups")
+}
