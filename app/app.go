@@ -115,7 +115,7 @@ func (a *App) routes(w Wiring, authn *auth.Authenticator) http.Handler {
 	})
 
 	mux := http.NewServeMux()
-	mux.Handle("/query", authn.Middleware(gql))
+	mux.Handle("/query", httpapi.Language(authn.Middleware(gql)))
 	mux.HandleFunc("GET /healthz", httpapi.Healthz)
 	mux.Handle("GET /readyz", httpapi.Readyz(a.Gate, a.DB.Ping))
 	if a.Config.Playground {

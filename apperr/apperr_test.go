@@ -42,13 +42,19 @@ func TestCatalogIsConsistent(t *testing.T) {
 			assert.NotEmpty(t, d.Doc, "%s.%s", e.Type, d.Key)
 			assert.NotNil(t, d.Example, "%s.%s", e.Type, d.Key)
 		}
-		// Every placeholder of the message is a details key.
-		for _, m := range regexp.MustCompile(`\{(\w+)\}`).FindAllStringSubmatch(e.Message, -1) {
-			found := false
-			for _, d := range e.Details {
-				found = found || d.Key == m[1]
+		// Every placeholder of a message is a details key or a known message parameter.
+		known := map[string]bool{"reason": true, "at": true, "operation": true}
+		for _, d := range e.Details {
+			known[d.Key] = true
+		}
+		messages := []string{e.Message}
+		for _, v := range e.Variants {
+			messages = append(messages, v)
+		}
+		for _, msg := range messages {
+			for _, m := range regexp.MustCompile(`\{(\w+)\}`).FindAllStringSubmatch(msg, -1) {
+				assert.True(t, known[m[1]], "%s's message %q names {%s}, which is neither a details key nor a parameter", e.Type, msg, m[1])
 			}
-			assert.True(t, found, "%s's message names {%s}, which is not a details key", e.Type, m[1])
 		}
 		assert.Equal(t, e.Code, e.Type.Code())
 		assert.Equal(t, e.Status, e.Type.Status())
@@ -149,7 +155,9 @@ func TestMessagesRenderDetails(t *testing.T) {
 	assert.Equal(t, "Product p1 was not found", apperr.NotFound("Product", "p1").Message())
 	assert.Equal(t, "HTTP method GET is not allowed for this request; use POST, PUT",
 		apperr.New(apperr.MethodNotAllowed).With("method", "GET").With("allowed", []string{"POST", "PUT"}).Message())
-	assert.Equal(t, "custom", apperr.New(apperr.Internal).WithMessage("custom").Message())
+	assert.Equal(t, "The refresh token was already used; its session has been revoked", apperr.New(apperr.TokenRevoked).Variant("reused").Message())
+	assert.Equal(t, `Variable "$input" at items[2]: cannot be null`,
+		apperr.New(apperr.InvalidVariables).Variant("nested").With("variable", "input").WithParam("at", "items[2]").WithParam("reason", "cannot be null").Message())
 	assert.Equal(t, "{missing} stays", apperr.Render("{missing} stays", map[string]any{"x": 1}))
 	assert.Equal(t, "unclosed {x", apperr.Render("unclosed {x", map[string]any{"x": 1}))
 	assert.Equal(t, "at 2026-11-21T10:15:00Z", apperr.Render("at {t}", map[string]any{"t": time.Date(2026, 11, 21, 11, 15, 0, 0, time.FixedZone("CET", 3600))}))

@@ -100,11 +100,16 @@ type Entry struct {
 	Code    Code
 	Status  int
 	Meaning string // when it happens, one line
-	// Message is the English message; {key} is replaced by details[key].
-	Message    string
+	// Message is the English message; {key} is replaced by details[key] or
+	// by a message parameter of the same name.
+	Message string
+	// Variants are further English messages of the same type, for the
+	// situations that deserve their own wording; every locale has them too.
+	Variants   map[string]string
 	Details    []Detail
-	Fields     bool // carries extensions.fields
-	RetryAfter bool // carries extensions.retryAfter (and the Retry-After header)
+	Optional   []string // details keys present only in some situations
+	Fields     bool     // carries extensions.fields
+	RetryAfter bool     // carries extensions.retryAfter (and the Retry-After header)
 }
 
 // codes is the list of codes in the order the docs present them.
@@ -131,8 +136,22 @@ var catalog = []Entry{
 	// BAD_REQUEST
 	{Type: MalformedRequest, Code: CodeBadRequest, Status: http.StatusBadRequest,
 		Meaning: "The body is not valid JSON, has no `query` string, or a request parameter has the wrong JSON type.",
-		Message: "Malformed GraphQL request: {reason}",
-		Details: []Detail{{"reason", "what is wrong with the request", "the body is not valid JSON"}}},
+		Message: "Malformed GraphQL request",
+		Variants: map[string]string{
+			"invalid_json":    "The request body is not valid JSON",
+			"not_an_object":   "The request body must be a JSON object",
+			"batch":           "Batched requests (a JSON array) are not supported; send one request object",
+			"several_values":  "The request body holds more than one JSON value",
+			"missing_query":   "The request has no query",
+			"persisted_query": "Persisted queries are not supported; send the query",
+			"wrong_type":      "The request parameter \"{field}\" has the wrong JSON type",
+			"unreadable_body": "The request body could not be read",
+		},
+		Details: []Detail{
+			{"reason", "why, as a stable key: invalid_json, not_an_object, batch, several_values, missing_query, persisted_query, wrong_type, unreadable_body", "invalid_json"},
+			{"field", "with wrong_type only: the request parameter (query, operationName, variables, extensions)", "variables"},
+		},
+		Optional: []string{"field"}},
 	{Type: BodyTooLarge, Code: CodeBadRequest, Status: http.StatusRequestEntityTooLarge,
 		Meaning: "The request body is larger than FAULTLINE_MAX_BODY_BYTES.",
 		Message: "The request body exceeds the limit of {limit} bytes",
@@ -144,21 +163,32 @@ var catalog = []Entry{
 	{Type: MethodNotAllowed, Code: CodeBadRequest, Status: http.StatusMethodNotAllowed,
 		Meaning: "An HTTP method other than GET or POST, or a mutation sent over GET (it does not run); the `Allow` header lists what works.",
 		Message: "HTTP method {method} is not allowed for this request; use {allowed}",
+		Variants: map[string]string{
+			"get_mutation": "Only queries may be sent with GET; send this {operation} with POST",
+		},
 		Details: []Detail{{"method", "the method that was used", "GET"}, {"allowed", "the methods that would work", []string{"POST"}}}},
 
 	// GRAPHQL_PARSE_FAILED
 	{Type: SyntaxError, Code: CodeParseFailed, Status: http.StatusBadRequest,
 		Meaning: "The query is not syntactically valid GraphQL; `locations` points at the problem.",
-		Message: "Syntax error in the GraphQL document"},
+		Message: "Syntax error in the GraphQL document",
+		Variants: map[string]string{
+			"parser": "{reason}",
+			"empty":  "The document contains no operation",
+		}},
 
 	// GRAPHQL_VALIDATION_FAILED
 	{Type: InvalidQuery, Code: CodeValidationFailed, Status: http.StatusUnprocessableEntity,
-		Meaning: "The query breaks a GraphQL validation rule (an unknown field, a missing argument, ...); the rule is named.",
-		Message: "The query is not valid against the schema",
-		Details: []Detail{{"rule", "the name of the validation rule that failed", "FieldsOnCorrectType"}}},
+		Meaning:  "The query breaks a GraphQL validation rule (an unknown field, a missing argument, ...); the rule is named.",
+		Message:  "The query is not valid against the schema",
+		Variants: map[string]string{"validator": "{reason}"},
+		Details:  []Detail{{"rule", "the name of the validation rule that failed", "FieldsOnCorrectType"}}},
 	{Type: OperationNotFound, Code: CodeValidationFailed, Status: http.StatusUnprocessableEntity,
 		Meaning: "`operationName` names no operation of the document, or the document has several operations and none was named.",
 		Message: "The document has no operation named \"{operationName}\"",
+		Variants: map[string]string{
+			"unnamed": "The document has several operations: send operationName to pick one",
+		},
 		Details: []Detail{{"operationName", "the operation name that was sent (empty when none was)", "GetProducts"}}},
 	{Type: QueryTooComplex, Code: CodeValidationFailed, Status: http.StatusUnprocessableEntity,
 		Meaning: "The query's complexity (a list field costs its children times its `first`) exceeds FAULTLINE_MAX_COMPLEXITY.",
@@ -177,6 +207,10 @@ var catalog = []Entry{
 	{Type: InvalidVariables, Code: CodeBadUserInput, Status: http.StatusUnprocessableEntity,
 		Meaning: "A variable is missing, null where it may not be, or of the wrong type.",
 		Message: "Variable \"${variable}\" is not valid",
+		Variants: map[string]string{
+			"value":  "Variable \"${variable}\" {reason}",
+			"nested": "Variable \"${variable}\" at {at}: {reason}",
+		},
 		Details: []Detail{{"variable", "the variable's name, without $", "input"}}},
 	{Type: InvalidCursor, Code: CodeBadUserInput, Status: http.StatusUnprocessableEntity,
 		Meaning: "An `after` cursor that this list did not issue.",
@@ -207,10 +241,19 @@ var catalog = []Entry{
 	{Type: TokenTypeMismatch, Code: CodeUnauthenticated, Status: http.StatusUnauthorized,
 		Meaning: "A refresh token used as an access token, an access token given to refreshToken, or a JWT whose `typ` header is not `at+jwt`.",
 		Message: "Wrong kind of token: expected an {expected} token",
+		Variants: map[string]string{
+			"refresh_as_access": "A refresh token cannot be used as an access token",
+			"access_as_refresh": "An access token cannot be used as a refresh token",
+			"typ_header":        "The token is not an access token (its typ header is not at+jwt)",
+		},
 		Details: []Detail{{"expected", "the kind of token expected here: access or refresh", "access"}}},
 	{Type: TokenRevoked, Code: CodeUnauthenticated, Status: http.StatusUnauthorized,
 		Meaning: "The token was revoked (logout, refresh-token reuse, deleted user, or a subject that does not exist).",
-		Message: "The token has been revoked"},
+		Message: "The token has been revoked",
+		Variants: map[string]string{
+			"no_user": "The token's user does not exist",
+			"reused":  "The refresh token was already used; its session has been revoked",
+		}},
 	{Type: InvalidCredentials, Code: CodeUnauthenticated, Status: http.StatusUnauthorized,
 		Meaning: "login with an unknown email or a wrong password (the two are indistinguishable).",
 		Message: "Invalid email or password"},
@@ -291,6 +334,16 @@ var byType = func() map[Type]*Entry {
 	}
 	return m
 }()
+
+// IsOptional reports whether details key is present only in some situations.
+func (e Entry) IsOptional(key string) bool {
+	for _, k := range e.Optional {
+		if k == key {
+			return true
+		}
+	}
+	return false
+}
 
 // Catalog returns every error type, grouped by code in the docs' order.
 func Catalog() []Entry {

@@ -24,9 +24,10 @@ type Error struct {
 	RetryAfter time.Duration
 	Cause      error
 
-	message string
-	caller  string // file:line of the constructor's caller, for INTERNAL
-	stack   []byte // a stack trace attached by WithStack (panics)
+	variant string         // a named message of the type's catalog entry
+	params  map[string]any // message parameters that are not details
+	caller  string         // file:line of the constructor's caller, for INTERNAL
+	stack   []byte         // a stack trace attached by WithStack (panics)
 }
 
 // FieldViolation is one violated input constraint of a VALIDATION_FAILED
@@ -35,16 +36,27 @@ type FieldViolation struct {
 	Path    []any  `json:"path"`
 	Message string `json:"message"`
 	Rule    string `json:"rule"`
+
+	params map[string]any // the rule's parameters, to word the message in any locale
+}
+
+// Violation is the violation of rule at path; params fill the rule's
+// message ({limit}).
+func Violation(path []any, rule string, params map[string]any) FieldViolation {
+	v := FieldViolation{Path: path, Rule: rule, params: params}
+	v.Message = v.In(English).Message
+	return v
+}
+
+// In returns v with its message in locale l.
+func (v FieldViolation) In(l Locale) FieldViolation {
+	v.Message = Render(text(l, "rule."+v.Rule), v.params)
+	return v
 }
 
 // New returns an error of type t with the catalog's message.
 func New(t Type) *Error {
 	return &Error{Type: t}
-}
-
-// Newf returns an error of type t with a message of its own.
-func Newf(t Type, format string, args ...any) *Error {
-	return &Error{Type: t, message: fmt.Sprintf(format, args...)}
 }
 
 // Wrap returns an error of type t whose cause (logged, never sent) is cause.
@@ -100,9 +112,20 @@ func (e *Error) With(key string, value any) *Error {
 	return e
 }
 
-// WithMessage replaces the catalog's message and returns e.
-func (e *Error) WithMessage(msg string) *Error {
-	e.message = msg
+// Variant picks one of the type's named messages (Entry.Variants) and
+// returns e.
+func (e *Error) Variant(name string) *Error {
+	e.variant = name
+	return e
+}
+
+// WithParam sets a message parameter that is not a detail (the parser's own
+// words, say) and returns e.
+func (e *Error) WithParam(key string, value any) *Error {
+	if e.params == nil {
+		e.params = make(map[string]any, 2)
+	}
+	e.params[key] = value
 	return e
 }
 
@@ -130,13 +153,29 @@ func (e *Error) Code() Code { return e.Type.Code() }
 // Status is the HTTP-equivalent status of e's type.
 func (e *Error) Status() int { return e.Type.Status() }
 
-// Message is the text sent to clients: the one given, or the catalog's with
-// {key} placeholders filled from Details.
-func (e *Error) Message() string {
-	if e.message != "" {
-		return e.message
+// Message is the English text sent to clients.
+func (e *Error) Message() string { return e.MessageIn(English) }
+
+// MessageIn is the message in locale l: the catalog's (or its variant's)
+// wording with {key} placeholders filled from Details and the message
+// parameters.
+func (e *Error) MessageIn(l Locale) string {
+	t := entry(e.Type).Type
+	key := string(t)
+	if e.variant != "" {
+		key += "." + e.variant
 	}
-	return Render(entry(e.Type).Message, e.Details)
+	values := e.Details
+	if len(e.params) > 0 {
+		values = make(map[string]any, len(e.Details)+len(e.params))
+		for k, v := range e.Details {
+			values[k] = v
+		}
+		for k, v := range e.params {
+			values[k] = v
+		}
+	}
+	return Render(text(l, key), values)
 }
 
 // RetryAfterSeconds is RetryAfter rounded up to whole seconds; types that

@@ -119,8 +119,7 @@ func (a *Accounts) Login(ctx context.Context, email, password string) (*Session,
 func (a *Accounts) Refresh(ctx context.Context, raw string) (*Session, error) {
 	if !strings.HasPrefix(raw, RefreshPrefix) {
 		if looksLikeJWT(raw) {
-			return nil, apperr.New(apperr.TokenTypeMismatch).With("expected", "refresh").
-				WithMessage("An access token cannot be used as a refresh token")
+			return nil, apperr.New(apperr.TokenTypeMismatch).With("expected", "refresh").Variant("access_as_refresh")
 		}
 		return nil, malformed("not a refresh token")
 	}
@@ -171,7 +170,7 @@ func (a *Accounts) revokeFamily(ctx context.Context, familyID string, now time.T
 	if err := a.Store.RevokeRefreshFamily(ctx, familyID, now); err != nil {
 		return err
 	}
-	return apperr.New(apperr.TokenRevoked).WithMessage("The refresh token was already used; its session has been revoked")
+	return apperr.New(apperr.TokenRevoked).Variant("reused")
 }
 
 // Logout revokes the family of a refresh token. Any token, known or not,

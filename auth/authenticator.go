@@ -84,7 +84,7 @@ func (a *Authenticator) authenticate(ctx context.Context, st *requestAuth) (*Pri
 		return nil, err
 	}
 	if u == nil {
-		return nil, apperr.New(apperr.TokenRevoked).WithMessage("The token's user does not exist")
+		return nil, apperr.New(apperr.TokenRevoked).Variant("no_user")
 	}
 	if u.Suspended {
 		return nil, apperr.New(apperr.UserSuspended)

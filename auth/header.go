@@ -40,8 +40,7 @@ func BearerToken(h http.Header) (token string, present bool, err *apperr.Error) 
 	case len(value) > MaxTokenBytes:
 		return "", true, malformed("the bearer token is too long")
 	case strings.HasPrefix(value, RefreshPrefix):
-		return "", true, apperr.New(apperr.TokenTypeMismatch).With("expected", "access").
-			WithMessage("A refresh token cannot be used as an access token")
+		return "", true, apperr.New(apperr.TokenTypeMismatch).With("expected", "access").Variant("refresh_as_access")
 	}
 	return value, true, nil
 }

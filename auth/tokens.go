@@ -104,8 +104,7 @@ func (t *Tokens) Verify(raw string) (*Claims, *apperr.Error) {
 	}
 	// The signature holds from here on, so the header and claims can be read.
 	if typ, _ := token.Header["typ"].(string); !isAccessType(typ) {
-		return nil, apperr.New(apperr.TokenTypeMismatch).With("expected", "access").
-			WithMessage("The token is not an access token (its typ header is not at+jwt)")
+		return nil, apperr.New(apperr.TokenTypeMismatch).With("expected", "access").Variant("typ_header")
 	}
 	if bad := t.claimFault(&claims, err); bad != nil {
 		return nil, bad

@@ -3,7 +3,6 @@ package graph
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"math"
 	"net/mail"
 	"strconv"
@@ -177,11 +176,11 @@ func (c *Constraints) check(t *ast.Type, dirs ast.DirectiveList, v any, path []a
 			list = []any{v} // input coercion: a single value where a list is expected
 		}
 		if d != nil {
-			if n, ok := intArg(d, "minItems"); ok && len(list) < n {
-				add(out, path, "minItems", fmt.Sprintf("must have at least %d %s", n, plural(n, "entry", "entries")))
+			if limit, ok := intArg(d, "minItems"); ok && len(list) < limit {
+				add(out, path, "minItems", limit)
 			}
-			if n, ok := intArg(d, "maxItems"); ok && len(list) > n {
-				add(out, path, "maxItems", fmt.Sprintf("must have at most %d %s", n, plural(n, "entry", "entries")))
+			if limit, ok := intArg(d, "maxItems"); ok && len(list) > limit {
+				add(out, path, "maxItems", limit)
 			}
 		}
 		for i, item := range list {
@@ -205,36 +204,33 @@ func (c *Constraints) check(t *ast.Type, dirs ast.DirectiveList, v any, path []a
 func checkScalar(d *ast.Directive, v any, path []any, out *[]apperr.FieldViolation) {
 	if s, ok := v.(string); ok {
 		n := utf8.RuneCountInString(s)
-		if minLen, ok := intArg(d, "minLength"); ok && n < minLen {
-			add(out, path, "minLength", fmt.Sprintf("must be at least %d %s long", minLen, plural(minLen, "character", "characters")))
+		if limit, ok := intArg(d, "minLength"); ok && n < limit {
+			add(out, path, "minLength", limit)
 		}
-		if maxLen, ok := intArg(d, "maxLength"); ok && n > maxLen {
-			add(out, path, "maxLength", fmt.Sprintf("must be at most %d %s long", maxLen, plural(maxLen, "character", "characters")))
+		if limit, ok := intArg(d, "maxLength"); ok && n > limit {
+			add(out, path, "maxLength", limit)
 		}
 		if format, ok := stringArg(d, "format"); ok {
 			if check := formats[format]; check != nil && !check(s) {
-				add(out, path, format, formatMessages[format])
+				add(out, path, format, 0)
 			}
 		}
 		return
 	}
 	if n, ok := toInt(v); ok {
-		if lo, ok := intArg(d, "min"); ok && n < int64(lo) {
-			add(out, path, "min", fmt.Sprintf("must be at least %d", lo))
+		if limit, ok := intArg(d, "min"); ok && n < int64(limit) {
+			add(out, path, "min", limit)
 		}
-		if hi, ok := intArg(d, "max"); ok && n > int64(hi) {
-			add(out, path, "max", fmt.Sprintf("must be at most %d", hi))
+		if limit, ok := intArg(d, "max"); ok && n > int64(limit) {
+			add(out, path, "max", limit)
 		}
 	}
 }
 
-// formats are the named formats of @constraint(format:).
+// formats are the named formats of @constraint(format:); each one's rule
+// is its name, and apperr words its message.
 var formats = map[string]func(string) bool{
 	"email": validEmail,
-}
-
-var formatMessages = map[string]string{
-	"email": "must be a valid email address",
 }
 
 // validEmail accepts a bare RFC 5322 address (no display name) of at most
@@ -259,8 +255,8 @@ func validEmail(s string) bool {
 	return false
 }
 
-func add(out *[]apperr.FieldViolation, path []any, rule, msg string) {
-	*out = append(*out, apperr.FieldViolation{Path: path, Rule: rule, Message: msg})
+func add(out *[]apperr.FieldViolation, path []any, rule string, limit int) {
+	*out = append(*out, apperr.Violation(path, rule, map[string]any{"limit": limit}))
 }
 
 func intArg(d *ast.Directive, name string) (int, bool) {
@@ -299,11 +295,4 @@ func toInt(v any) (int64, bool) {
 		}
 	}
 	return 0, false
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
 }

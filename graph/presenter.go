@@ -31,12 +31,13 @@ func (p *Presenter) Present(ctx context.Context, err error) *gqlerror.Error {
 	if ae.Status() >= 500 {
 		p.logServerError(ctx, ae, path)
 	}
+	locale := apperr.LocaleFrom(ctx)
 	return &gqlerror.Error{
 		Err:        ae,
-		Message:    ae.Message(),
+		Message:    ae.MessageIn(locale),
 		Path:       path,
 		Locations:  locations,
-		Extensions: extensions(ctx, ae),
+		Extensions: extensions(ctx, ae, locale),
 	}
 }
 
@@ -50,8 +51,9 @@ func (p *Presenter) Recover(ctx context.Context, v any) error {
 	return apperr.InternalError(fmt.Errorf("panic: %w", cause)).WithStack(debug.Stack())
 }
 
-// extensions builds the envelope's extensions for ae.
-func extensions(ctx context.Context, ae *apperr.Error) map[string]any {
+// extensions builds the envelope's extensions for ae; only the messages of
+// fields depend on the locale.
+func extensions(ctx context.Context, ae *apperr.Error, locale apperr.Locale) map[string]any {
 	ext := make(map[string]any, 6)
 	ext["code"] = string(ae.Code())
 	ext["type"] = string(ae.Type)
@@ -61,7 +63,14 @@ func extensions(ctx context.Context, ae *apperr.Error) map[string]any {
 		ext["details"] = ae.Details
 	}
 	if len(ae.Fields) > 0 {
-		ext["fields"] = ae.Fields
+		fields := ae.Fields
+		if locale != apperr.English {
+			fields = make([]apperr.FieldViolation, len(ae.Fields))
+			for i, f := range ae.Fields {
+				fields[i] = f.In(locale)
+			}
+		}
+		ext["fields"] = fields
 	}
 	if s := ae.RetryAfterSeconds(); s > 0 {
 		ext["retryAfter"] = s
@@ -88,7 +97,7 @@ func classify(ctx context.Context, err error) (*apperr.Error, ast.Path, []gqlerr
 	if gqlErr != nil && gqlErr.Err == nil {
 		switch gqlErr.Extensions["code"] {
 		case errcode.ParseFailed:
-			return apperr.New(apperr.SyntaxError).WithMessage(gqlErr.Message), nil, locations
+			return apperr.New(apperr.SyntaxError).Variant("parser").WithParam("reason", gqlErr.Message), nil, locations
 		case errcode.ValidationFailed:
 			if ae := validationError(ctx, gqlErr); ae != nil {
 				return ae, nil, locations
@@ -106,12 +115,12 @@ func classify(ctx context.Context, err error) (*apperr.Error, ast.Path, []gqlerr
 func validationError(ctx context.Context, e *gqlerror.Error) *apperr.Error {
 	switch {
 	case e.Rule != "":
-		return apperr.New(apperr.InvalidQuery).WithMessage(e.Message).With("rule", e.Rule)
+		return apperr.New(apperr.InvalidQuery).Variant("validator").WithParam("reason", e.Message).With("rule", e.Rule)
 	case len(e.Path) >= 2 && e.Path[0] == ast.PathName("variable"):
 		return variableError(e)
 	case e.Message == "no operation provided":
 		// graphql-js calls an empty document a syntax error too.
-		return apperr.New(apperr.SyntaxError).WithMessage("The document contains no operation")
+		return apperr.New(apperr.SyntaxError).Variant("empty")
 	case strings.HasPrefix(e.Message, "operation ") && strings.HasSuffix(e.Message, " not found"):
 		var name string
 		if graphql.HasOperationContext(ctx) {
@@ -119,7 +128,7 @@ func validationError(ctx context.Context, e *gqlerror.Error) *apperr.Error {
 		}
 		ae := apperr.New(apperr.OperationNotFound).With("operationName", name)
 		if name == "" {
-			ae.WithMessage("The document has several operations: send operationName to pick one")
+			ae.Variant("unnamed")
 		}
 		return ae
 	}
@@ -130,11 +139,11 @@ func validationError(ctx context.Context, e *gqlerror.Error) *apperr.Error {
 // be null" into INVALID_VARIABLES naming the variable.
 func variableError(e *gqlerror.Error) *apperr.Error {
 	name, _ := e.Path[1].(ast.PathName)
-	msg := fmt.Sprintf("Variable \"$%s\" %s", name, e.Message)
+	ae := apperr.New(apperr.InvalidVariables).With("variable", string(name)).WithParam("reason", e.Message)
 	if len(e.Path) > 2 {
-		msg = fmt.Sprintf("Variable \"$%s\" at %s: %s", name, ast.Path(e.Path[2:]).String(), e.Message)
+		return ae.Variant("nested").WithParam("at", ast.Path(e.Path[2:]).String())
 	}
-	return apperr.New(apperr.InvalidVariables).WithMessage(msg).With("variable", string(name))
+	return ae.Variant("value")
 }
 
 // logServerError logs a 5xx error with its cause (and stack, for panics)

@@ -7,6 +7,9 @@ import (
 	"sync/atomic"
 	"time"
 
+	"golang.org/x/text/language"
+
+	"github.com/faultline/faultline/apperr"
 	"github.com/faultline/faultline/internal/requestid"
 )
 
@@ -21,6 +24,36 @@ func RequestID(next http.Handler) http.Handler {
 		}
 		w.Header().Set(requestid.Header, id)
 		next.ServeHTTP(w, r.WithContext(requestid.With(r.Context(), id)))
+	})
+}
+
+// locales are the languages messages come in, the default first.
+var (
+	locales     = apperr.Locales
+	localeTags  = []language.Tag{language.English, language.SimplifiedChinese, language.TraditionalChinese, language.Russian}
+	localeMatch = language.NewMatcher(localeTags)
+)
+
+// Language picks the locale of the request's messages from Accept-Language
+// (zh-CN and zh-SG are Simplified Chinese, zh-TW and zh-HK Traditional),
+// English by default, and says so in Content-Language. Only messages change:
+// codes, types, statuses and details never do.
+func Language(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		locale := apperr.English
+		if accept := r.Header.Get("Accept-Language"); accept != "" {
+			tags, _, err := language.ParseAcceptLanguage(accept)
+			if err == nil && len(tags) > 0 {
+				_, i, confidence := localeMatch.Match(tags...)
+				if confidence != language.No {
+					locale = locales[i]
+				}
+			}
+		}
+		h := w.Header()
+		h.Set("Content-Language", string(locale))
+		h.Add("Vary", "Accept-Language")
+		next.ServeHTTP(w, r.WithContext(apperr.WithLocale(r.Context(), locale)))
 	})
 }
 

@@ -110,7 +110,7 @@ func (t *Transport) serve(ctx context.Context, r *http.Request, exec graphql.Gra
 		}
 		if op := operationType(params); op != "" && op != ast.Query {
 			ae := apperr.New(apperr.MethodNotAllowed).With("method", http.MethodGet).With("allowed", []string{http.MethodPost}).
-				WithMessage("Only queries may be sent with GET; send " + string(op) + "s with POST")
+				Variant("get_mutation").WithParam("operation", string(op))
 			return refuse(ae, http.MethodPost)
 		}
 	case http.MethodPost:
@@ -160,7 +160,7 @@ func (t *Transport) paramsFromBody(r *http.Request, params *graphql.RawParams) *
 	}
 	body, err := io.ReadAll(io.LimitReader(r.Body, t.MaxBodyBytes+1))
 	if err != nil {
-		return malformed("the body could not be read")
+		return malformed("unreadable_body")
 	}
 	if int64(len(body)) > t.MaxBodyBytes {
 		return tooLarge
@@ -178,17 +178,17 @@ func decodeParams(body []byte, params *graphql.RawParams) *apperr.Error {
 		switch {
 		case errors.As(err, &typeErr) && typeErr.Field == "":
 			if typeErr.Value == "array" {
-				return malformed("batched requests (a JSON array) are not supported; send one request object")
+				return malformed("batch")
 			}
-			return malformed("the body must be a JSON object")
+			return malformed("not_an_object")
 		case errors.As(err, &typeErr):
-			return malformed(fieldTypeReason(typeErr.Field))
+			return malformed("wrong_type").With("field", typeErr.Field)
 		default:
-			return malformed("the body is not valid JSON")
+			return malformed("invalid_json")
 		}
 	}
 	if _, err := dec.Token(); err != io.EOF {
-		return malformed("the body holds more than one JSON value")
+		return malformed("several_values")
 	}
 	if params.Query == "" {
 		return missingQuery(params)
@@ -202,12 +202,12 @@ func paramsFromQuery(q url.Values, params *graphql.RawParams) *apperr.Error {
 	params.OperationName = q.Get("operationName")
 	if v := q.Get("variables"); v != "" {
 		if err := decodeObject(v, &params.Variables); err != nil {
-			return malformed("variables must be a JSON object")
+			return malformed("wrong_type").With("field", "variables")
 		}
 	}
 	if v := q.Get("extensions"); v != "" {
 		if err := decodeObject(v, &params.Extensions); err != nil {
-			return malformed("extensions must be a JSON object")
+			return malformed("wrong_type").With("field", "extensions")
 		}
 	}
 	if params.Query == "" {
@@ -230,23 +230,15 @@ func decodeObject(s string, into *map[string]any) error {
 
 func missingQuery(params *graphql.RawParams) *apperr.Error {
 	if _, persisted := params.Extensions["persistedQuery"]; persisted {
-		return malformed("persisted queries are not supported; send the query")
+		return malformed("persisted_query")
 	}
-	return malformed("the query is missing")
+	return malformed("missing_query")
 }
 
-func fieldTypeReason(field string) string {
-	switch field {
-	case "query", "operationName":
-		return field + " must be a string"
-	case "variables", "extensions":
-		return field + " must be a JSON object"
-	}
-	return field + " has the wrong JSON type"
-}
-
+// malformed is MALFORMED_REQUEST for one of the catalog's reasons, each of
+// which has its own message.
 func malformed(reason string) *apperr.Error {
-	return apperr.New(apperr.MalformedRequest).With("reason", reason)
+	return apperr.New(apperr.MalformedRequest).With("reason", reason).Variant(reason)
 }
 
 // operationType is the type of the operation a GET would run, or "" when the

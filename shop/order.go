@@ -144,8 +144,7 @@ func (s *Orders) Place(ctx context.Context, viewer *auth.Principal, lines []Line
 			o.TotalCents += p.PriceCents * l.Quantity
 		}
 		if o.TotalCents > MaxOrderTotalCents {
-			return nil, apperr.Invalid(apperr.FieldViolation{Path: []any{"input", "items"}, Rule: "maxTotal",
-				Message: "the order's total may not exceed " + itoa(MaxOrderTotalCents) + " cents"})
+			return nil, apperr.Invalid(apperr.Violation([]any{"input", "items"}, "maxTotal", map[string]any{"limit": MaxOrderTotalCents}))
 		}
 		return o, nil
 	})

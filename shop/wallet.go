@@ -2,7 +2,6 @@ package shop
 
 import (
 	"context"
-	"strconv"
 
 	"github.com/faultline/faultline/auth"
 )
@@ -31,5 +30,3 @@ func (s *Wallets) TopUp(ctx context.Context, viewer *auth.Principal, amountCents
 func (s *Wallets) Of(ctx context.Context, userID string) (*Wallet, error) {
 	return s.Store.WalletOf(ctx, userID)
 }
-
-func itoa(n int) string { return strconv.Itoa(n) }

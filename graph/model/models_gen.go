@@ -192,7 +192,7 @@ func (e ErrorCode) MarshalJSON() ([]byte, error) {
 type ErrorType string
 
 const (
-	// BAD_REQUEST, HTTP 400. The body is not valid JSON, has no `query` string, or a request parameter has the wrong JSON type. Details: reason.
+	// BAD_REQUEST, HTTP 400. The body is not valid JSON, has no `query` string, or a request parameter has the wrong JSON type. Details: reason, field.
 	ErrorTypeMalformedRequest ErrorType = "MALFORMED_REQUEST"
 	// BAD_REQUEST, HTTP 413. The request body is larger than FAULTLINE_MAX_BODY_BYTES. Details: limit.
 	ErrorTypeBodyTooLarge ErrorType = "BODY_TOO_LARGE"

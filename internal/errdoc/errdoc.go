@@ -75,6 +75,14 @@ func extras(e apperr.Entry) string {
 	return " " + strings.Join(parts, " ")
 }
 
+// localeNote tells how messages are localized.
+var localeNote = strings.ReplaceAll(`
+Messages come in the language of the request's ~Accept-Language~: English (the default),
+Simplified Chinese (~zh-Hans~, also ~zh-CN~), Traditional Chinese (~zh-Hant~, also ~zh-TW~,
+~zh-HK~) or Russian (~ru~); the response says which in ~Content-Language~. Codes, types,
+statuses and details never change with the language; the messages of ~fields~ do.
+`, "~", "`")
+
 // Markdown renders the reference a frontend developer reads.
 func Markdown() []byte {
 	var b bytes.Buffer
@@ -90,7 +98,7 @@ both are stable, messages are for people and may change.
 Some types add ` + "`details`" + ` (documented context: ids, limits, amounts, states), ` + "`fields`" + ` (every violated
 input constraint) or ` + "`retryAfter`" + ` (seconds to wait). The same descriptions are in the schema's
 ` + "`ErrorCode`" + ` and ` + "`ErrorType`" + ` enums, so the playground's docs pane shows them.
-
+` + localeNote + `
 ## Codes
 
 | code | status | meaning | types |
@@ -130,7 +138,9 @@ input constraint) or ` + "`retryAfter`" + ` (seconds to wait). The same descript
 func example(e apperr.Entry) string {
 	details := map[string]any{}
 	for _, d := range e.Details {
-		details[d.Key] = d.Example
+		if !e.IsOptional(d.Key) {
+			details[d.Key] = d.Example
+		}
 	}
 	ext := map[string]any{
 		"code":      e.Code,
