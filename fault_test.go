@@ -32,16 +32,16 @@ func TestPostgresStopsUnderLoad(t *testing.T) {
 			} `json:"node"`
 		} `json:"edges"`
 	}
-	a.query(t, `{ products(first: 100) { edges { node { id } } } }`, nil, "").field(t, "products", &page)
+	a.Query(t, `{ products(first: 100) { edges { node { id } } } }`, nil, "").Field(t, "products", &page)
 	require.Len(t, page.Edges, 14)
 	product := page.Edges[0].Node.ID
-	require.Empty(t, a.query(t, `mutation { topUp(amountCents: 1000000) { balanceCents } }`, nil, buyer.Access).Errors)
+	require.Empty(t, a.Query(t, `mutation { topUp(amountCents: 1000000) { balanceCents } }`, nil, buyer.Access).Errors)
 	var paidBefore []string
 	for range 3 {
 		var o struct{ ID string }
-		a.query(t, `mutation($p: ID!) { placeOrder(input: {items: [{productId: $p, quantity: 1}]}) { id } }`,
-			map[string]any{"p": product}, buyer.Access).field(t, "placeOrder", &o)
-		require.Empty(t, b.query(t, `mutation($id: ID!) { payOrder(id: $id) { status } }`, map[string]any{"id": o.ID}, buyer.Access).Errors)
+		a.Query(t, `mutation($p: ID!) { placeOrder(input: {items: [{productId: $p, quantity: 1}]}) { id } }`,
+			map[string]any{"p": product}, buyer.Access).Field(t, "placeOrder", &o)
+		require.Empty(t, b.Query(t, `mutation($id: ID!) { payOrder(id: $id) { status } }`, map[string]any{"id": o.ID}, buyer.Access).Errors)
 		paidBefore = append(paidBefore, o.ID)
 	}
 
@@ -83,10 +83,10 @@ func TestPostgresStopsUnderLoad(t *testing.T) {
 				default:
 				}
 				op := ops[i%len(ops)]
-				r, err := who.tryQuery(op.query, op.vars, buyer.Access)
+				r, err := who.TryQuery(op.query, op.vars, buyer.Access)
 				ans := answer{phase: phase.Load().(string), err: err}
 				if r != nil {
-					ans.types, ans.took = r.types(), r.Took
+					ans.types, ans.took = r.Types(), r.Took
 				}
 				mu.Lock()
 				answers = append(answers, ans)
@@ -99,13 +99,13 @@ func TestPostgresStopsUnderLoad(t *testing.T) {
 	phase.Store("outage")
 	cluster.Stop()
 	time.Sleep(300 * time.Millisecond) // let the clients meet the outage
-	assert.Equal(t, 503, a.ready(), "/readyz on A while the database is down")
-	assert.Equal(t, 503, b.ready(), "/readyz on B while the database is down")
+	assert.Equal(t, 503, a.Ready(), "/readyz on A while the database is down")
+	assert.Equal(t, 503, b.Ready(), "/readyz on B while the database is down")
 	time.Sleep(1500 * time.Millisecond)
 
 	cluster.Restart()
 	phase.Store("recovering")
-	require.Eventually(t, func() bool { return a.ready() == 200 && b.ready() == 200 }, 15*time.Second, 50*time.Millisecond,
+	require.Eventually(t, func() bool { return a.Ready() == 200 && b.Ready() == 200 }, 15*time.Second, 50*time.Millisecond,
 		"the same processes become ready again without a restart")
 	phase.Store("after")
 	time.Sleep(500 * time.Millisecond)
@@ -137,10 +137,10 @@ func TestPostgresStopsUnderLoad(t *testing.T) {
 	// Nothing was lost, and money is conserved.
 	for _, id := range paidBefore {
 		var o struct{ Status string }
-		a.query(t, `query($id: ID!) { order(id: $id) { status } }`, map[string]any{"id": id}, buyer.Access).field(t, "order", &o)
+		a.Query(t, `query($id: ID!) { order(id: $id) { status } }`, map[string]any{"id": id}, buyer.Access).Field(t, "order", &o)
 		assert.Equal(t, "PAID", o.Status, fmt.Sprintf("order %s", id))
 	}
-	a.query(t, `{ products(first: 100) { edges { node { id } } } }`, nil, "").field(t, "products", &page)
+	a.Query(t, `{ products(first: 100) { edges { node { id } } } }`, nil, "").Field(t, "products", &page)
 	assert.Len(t, page.Edges, 14)
 	assertMoneyInvariant(t, cluster.URL())
 }

@@ -11,6 +11,7 @@ import (
 	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" driver, to check the database directly
 
 	"github.com/faultline/faultline/internal/testdb"
+	"github.com/faultline/faultline/internal/testproc"
 )
 
 const (
@@ -19,11 +20,11 @@ const (
 )
 
 // twoInstances starts two faultline processes on one PostgreSQL database.
-func twoInstances(t *testing.T, databaseURL string, env ...string) (*process, *process) {
+func twoInstances(t *testing.T, databaseURL string, env ...string) (*testproc.Process, *testproc.Process) {
 	env = append([]string{"DATABASE_URL=" + databaseURL, "FAULTLINE_JWT_SECRET=" + jwtSecret,
 		"FAULTLINE_DEMO_PASSWORD=" + demoPassword}, env...)
-	a := startProcess(t, t.TempDir(), env...)
-	b := startProcess(t, t.TempDir(), env...)
+	a := testproc.Start(t, t.TempDir(), env...)
+	b := testproc.Start(t, t.TempDir(), env...)
 	return a, b
 }
 
@@ -35,15 +36,15 @@ func TestTwoInstancesShareEverything(t *testing.T) {
 	a, b := twoInstances(t, url)
 
 	t.Run("a refresh token rotated on A and replayed on B revokes the family", func(t *testing.T) {
-		first := a.login(t, "user@faultline.dev", demoPassword)
-		var second tokens
-		a.query(t, `mutation($t: String!) { refreshToken(token: $t) { accessToken refreshToken user { id } } }`,
-			map[string]any{"t": first.Refresh}, "").field(t, "refreshToken", &second)
+		first := a.Login(t, "user@faultline.dev", demoPassword)
+		var second testproc.Tokens
+		a.Query(t, `mutation($t: String!) { refreshToken(token: $t) { accessToken refreshToken user { id } } }`,
+			map[string]any{"t": first.Refresh}, "").Field(t, "refreshToken", &second)
 
-		replay := b.query(t, `mutation($t: String!) { refreshToken(token: $t) { accessToken } }`, map[string]any{"t": first.Refresh}, "")
-		assert.Equal(t, []string{"TOKEN_REVOKED"}, replay.types())
-		next := a.query(t, `mutation($t: String!) { refreshToken(token: $t) { accessToken } }`, map[string]any{"t": second.Refresh}, "")
-		assert.Equal(t, []string{"TOKEN_REVOKED"}, next.types(), "the family is revoked on A too")
+		replay := b.Query(t, `mutation($t: String!) { refreshToken(token: $t) { accessToken } }`, map[string]any{"t": first.Refresh}, "")
+		assert.Equal(t, []string{"TOKEN_REVOKED"}, replay.Types())
+		next := a.Query(t, `mutation($t: String!) { refreshToken(token: $t) { accessToken } }`, map[string]any{"t": second.Refresh}, "")
+		assert.Equal(t, []string{"TOKEN_REVOKED"}, next.Types(), "the family is revoked on A too")
 	})
 
 	t.Run("throttling counts the failures of both", func(t *testing.T) {
@@ -54,21 +55,21 @@ func TestTwoInstancesShareEverything(t *testing.T) {
 			if i%2 == 1 {
 				who = b
 			}
-			assert.Equal(t, []string{"INVALID_CREDENTIALS"}, who.query(t, q, nil, "").types())
+			assert.Equal(t, []string{"INVALID_CREDENTIALS"}, who.Query(t, q, nil, "").Types())
 		}
-		for _, who := range []*process{a, b} {
-			res := who.query(t, `mutation { login(email: "throttled@example.com", password: "a long enough password") { accessToken } }`, nil, "")
-			assert.Equal(t, []string{"TOO_MANY_LOGIN_ATTEMPTS"}, res.types())
+		for _, who := range []*testproc.Process{a, b} {
+			res := who.Query(t, `mutation { login(email: "throttled@example.com", password: "a long enough password") { accessToken } }`, nil, "")
+			assert.Equal(t, []string{"TOO_MANY_LOGIN_ATTEMPTS"}, res.Types())
 		}
 	})
 
 	t.Run("a user suspended through A is refused on B at the next request", func(t *testing.T) {
 		victim := register(t, a, "victim@example.com")
-		require.Empty(t, b.query(t, `{ me { id } }`, nil, victim.Access).Errors)
-		admin := b.loginAs(t, "admin")
-		res := a.query(t, `mutation($id: ID!) { suspendUser(id: $id) { suspended } }`, map[string]any{"id": victim.User.ID}, admin.Access)
+		require.Empty(t, b.Query(t, `{ me { id } }`, nil, victim.Access).Errors)
+		admin := loginAs(t, b, "admin")
+		res := a.Query(t, `mutation($id: ID!) { suspendUser(id: $id) { suspended } }`, map[string]any{"id": victim.User.ID}, admin.Access)
 		require.Empty(t, res.Errors, "%+v", res.Errors)
-		assert.Equal(t, []string{"USER_SUSPENDED"}, b.query(t, `{ me { id } }`, nil, victim.Access).types())
+		assert.Equal(t, []string{"USER_SUSPENDED"}, b.Query(t, `{ me { id } }`, nil, victim.Access).Types())
 	})
 
 	t.Run("50 payments split across both keep the money invariant", func(t *testing.T) {
@@ -81,17 +82,17 @@ func TestTwoInstancesShareEverything(t *testing.T) {
 				} `json:"node"`
 			} `json:"edges"`
 		}
-		a.query(t, `{ products(first: 1) { edges { node { id priceCents } } } }`, nil, "").field(t, "products", &page)
+		a.Query(t, `{ products(first: 1) { edges { node { id priceCents } } } }`, nil, "").Field(t, "products", &page)
 		product, price := page.Edges[0].Node.ID, page.Edges[0].Node.PriceCents
-		require.Empty(t, b.query(t, `mutation($a: Int!) { topUp(amountCents: $a) { balanceCents } }`, map[string]any{"a": price * 20}, buyer.Access).Errors)
+		require.Empty(t, b.Query(t, `mutation($a: Int!) { topUp(amountCents: $a) { balanceCents } }`, map[string]any{"a": price * 20}, buyer.Access).Errors)
 		orders := make([]string, 50)
 		for i := range orders {
 			var o struct{ ID string }
-			a.query(t, `mutation($p: ID!) { placeOrder(input: {items: [{productId: $p, quantity: 1}]}) { id } }`,
-				map[string]any{"p": product}, buyer.Access).field(t, "placeOrder", &o)
+			a.Query(t, `mutation($p: ID!) { placeOrder(input: {items: [{productId: $p, quantity: 1}]}) { id } }`,
+				map[string]any{"p": product}, buyer.Access).Field(t, "placeOrder", &o)
 			orders[i] = o.ID
 		}
-		results := make([]*gqlResult, len(orders))
+		results := make([]*testproc.Result, len(orders))
 		var wg sync.WaitGroup
 		for i, id := range orders {
 			who := a
@@ -99,7 +100,7 @@ func TestTwoInstancesShareEverything(t *testing.T) {
 				who = b
 			}
 			wg.Go(func() {
-				results[i], _ = who.tryQuery(`mutation($id: ID!) { payOrder(id: $id) { status } }`, map[string]any{"id": id}, buyer.Access)
+				results[i], _ = who.TryQuery(`mutation($id: ID!) { payOrder(id: $id) { status } }`, map[string]any{"id": id}, buyer.Access)
 			})
 		}
 		wg.Wait()
@@ -110,22 +111,22 @@ func TestTwoInstancesShareEverything(t *testing.T) {
 				paid++
 				continue
 			}
-			assert.Equal(t, []string{"INSUFFICIENT_FUNDS"}, r.types())
+			assert.Equal(t, []string{"INSUFFICIENT_FUNDS"}, r.Types())
 		}
 		assert.Equal(t, 20, paid)
 		assertMoneyInvariant(t, url)
 	})
 }
 
-func (p *process) loginAs(t *testing.T, who string) tokens {
-	return p.login(t, who+"@faultline.dev", demoPassword)
+func loginAs(t *testing.T, p *testproc.Process, who string) testproc.Tokens {
+	return p.Login(t, who+"@faultline.dev", demoPassword)
 }
 
-func register(t *testing.T, p *process, email string) tokens {
+func register(t *testing.T, p *testproc.Process, email string) testproc.Tokens {
 	t.Helper()
-	var s tokens
-	p.query(t, `mutation($e: String!) { register(input: {email: $e, password: "a long enough password", name: "Someone"}) { accessToken refreshToken user { id } } }`,
-		map[string]any{"e": email}, "").field(t, "register", &s)
+	var s testproc.Tokens
+	p.Query(t, `mutation($e: String!) { register(input: {email: $e, password: "a long enough password", name: "Someone"}) { accessToken refreshToken user { id } } }`,
+		map[string]any{"e": email}, "").Field(t, "register", &s)
 	return s
 }
 

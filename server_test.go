@@ -18,6 +18,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/faultline/faultline/internal/testdb"
+	"github.com/faultline/faultline/internal/testproc"
 )
 
 // TestMain runs the command's tests on SQLite, then on PostgreSQL when
@@ -39,7 +40,7 @@ func TestProcessServesAndStopsOnSIGTERM(t *testing.T) {
 	if testdb.Engine() != "sqlite" {
 		t.Skip("this is go run .'s default SQLite file; the PostgreSQL processes are in multiinstance_test.go")
 	}
-	bin := buildServer(t)
+	bin := testproc.Build(t)
 	dir := t.TempDir()
 	addr := freeAddr(t)
 	cmd := exec.Command(bin)
@@ -108,7 +109,7 @@ func TestProcessServesAndStopsOnSIGTERM(t *testing.T) {
 }
 
 func TestProcessRefusesBadSettingsNamingTheVariable(t *testing.T) {
-	bin := buildServer(t)
+	bin := testproc.Build(t)
 	cmd := exec.Command(bin)
 	cmd.Dir = t.TempDir()
 	cmd.Env = append(os.Environ(), "FAULTLINE_MAX_DEPTH=deep", "FAULTLINE_HTTP_STATUS=rest")

@@ -1,10 +1,14 @@
-package main
+// Package testproc builds the faultline command and runs it as real
+// processes for tests: several instances on one database, outages, and the
+// Node and browser suites.
+package testproc
 
 import (
 	"bufio"
 	"bytes"
 	"encoding/json"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -25,8 +29,8 @@ var (
 	buildOut  []byte
 )
 
-// buildServer compiles this command once per test binary.
-func buildServer(t *testing.T) string {
+// Build compiles the faultline command once per test binary.
+func Build(t testing.TB) string {
 	t.Helper()
 	buildOnce.Do(func() {
 		dir, err := os.MkdirTemp("", "faultline-bin-")
@@ -35,17 +39,24 @@ func buildServer(t *testing.T) string {
 			return
 		}
 		built = filepath.Join(dir, "faultline")
-		buildOut, buildErr = exec.Command("go", "build", "-o", built, ".").CombinedOutput()
+		root, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}").Output()
+		if err != nil {
+			buildErr = err
+			return
+		}
+		cmd := exec.Command("go", "build", "-o", built, ".")
+		cmd.Dir = strings.TrimSpace(string(root))
+		buildOut, buildErr = cmd.CombinedOutput()
 	})
 	require.NoError(t, buildErr, "%s", buildOut)
 	return built
 }
 
-// process is a running faultline binary.
-type process struct {
-	t    *testing.T
+// Process is a running faultline binary.
+type Process struct {
+	t    testing.TB
 	cmd  *exec.Cmd
-	base string // http://127.0.0.1:PORT
+	Base string // http://127.0.0.1:PORT
 
 	mu     sync.Mutex
 	logs   []map[string]any
@@ -53,20 +64,20 @@ type process struct {
 	done   chan struct{}
 }
 
-// startProcess runs the binary in dir with env added to the test's, and
+// Start runs the binary in dir with env added to the test's, and
 // waits until it listens.
-func startProcess(t *testing.T, dir string, env ...string) *process {
+func Start(t testing.TB, dir string, env ...string) *Process {
 	t.Helper()
 	addr := freeAddr(t)
-	p := &process{t: t, base: "http://" + addr, done: make(chan struct{})}
-	p.cmd = exec.Command(buildServer(t))
+	p := &Process{t: t, Base: "http://" + addr, done: make(chan struct{})}
+	p.cmd = exec.Command(Build(t))
 	p.cmd.Dir = dir
 	p.cmd.Env = append(os.Environ(), append([]string{"FAULTLINE_ADDR=" + addr, "FAULTLINE_LOG_FORMAT=json"}, env...)...)
 	p.cmd.Stderr = &p.stderr
 	stdout, err := p.cmd.StdoutPipe()
 	require.NoError(t, err)
 	require.NoError(t, p.cmd.Start())
-	t.Cleanup(func() { p.kill() })
+	t.Cleanup(func() { p.Kill() })
 	listening := make(chan struct{})
 	go func() {
 		defer close(p.done)
@@ -95,7 +106,7 @@ func startProcess(t *testing.T, dir string, env ...string) *process {
 	return p
 }
 
-func (p *process) kill() {
+func (p *Process) Kill() {
 	if p.cmd.ProcessState == nil {
 		_ = p.cmd.Process.Signal(syscall.SIGKILL)
 		<-p.done
@@ -103,7 +114,7 @@ func (p *process) kill() {
 	}
 }
 
-func (p *process) messages() []string {
+func (p *Process) Messages() []string {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	var out []string
@@ -117,8 +128,8 @@ func (p *process) messages() []string {
 
 var client = &http.Client{Timeout: 30 * time.Second}
 
-// gqlResult is a decoded GraphQL response of a process.
-type gqlResult struct {
+// Result is a decoded GraphQL response of a process.
+type Result struct {
 	Status int
 	Data   map[string]json.RawMessage `json:"data"`
 	Errors []struct {
@@ -129,8 +140,8 @@ type gqlResult struct {
 	Took time.Duration
 }
 
-// types lists the extensions.type of the errors.
-func (r *gqlResult) types() []string {
+// Types lists the extensions.type of the errors.
+func (r *Result) Types() []string {
 	var out []string
 	for _, e := range r.Errors {
 		out = append(out, e.Extensions["type"].(string))
@@ -138,23 +149,23 @@ func (r *gqlResult) types() []string {
 	return out
 }
 
-func (r *gqlResult) field(t *testing.T, name string, v any) {
+func (r *Result) Field(t testing.TB, name string, v any) {
 	t.Helper()
 	require.Empty(t, r.Errors, "errors: %+v", r.Errors)
 	require.NoError(t, json.Unmarshal(r.Data[name], v))
 }
 
-// query posts a GraphQL request to the process; token may be "".
-func (p *process) query(t *testing.T, query string, vars map[string]any, token string) *gqlResult {
+// Query posts a GraphQL request to the process; token may be "".
+func (p *Process) Query(t testing.TB, query string, vars map[string]any, token string) *Result {
 	t.Helper()
-	r, err := p.tryQuery(query, vars, token)
+	r, err := p.TryQuery(query, vars, token)
 	require.NoError(t, err)
 	return r
 }
 
-func (p *process) tryQuery(query string, vars map[string]any, token string) (*gqlResult, error) {
+func (p *Process) TryQuery(query string, vars map[string]any, token string) (*Result, error) {
 	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
-	req, _ := http.NewRequest(http.MethodPost, p.base+"/query", bytes.NewReader(body))
+	req, _ := http.NewRequest(http.MethodPost, p.Base+"/query", bytes.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
@@ -169,15 +180,15 @@ func (p *process) tryQuery(query string, vars map[string]any, token string) (*gq
 	if err != nil {
 		return nil, err
 	}
-	r := &gqlResult{Status: res.StatusCode, Took: time.Since(start)}
+	r := &Result{Status: res.StatusCode, Took: time.Since(start)}
 	if err := json.Unmarshal(raw, r); err != nil {
 		return nil, err
 	}
 	return r, nil
 }
 
-func (p *process) ready() int {
-	res, err := client.Get(p.base + "/readyz")
+func (p *Process) Ready() int {
+	res, err := client.Get(p.Base + "/readyz")
 	if err != nil {
 		return 0
 	}
@@ -185,7 +196,8 @@ func (p *process) ready() int {
 	return res.StatusCode
 }
 
-type tokens struct {
+// Tokens are the fields of an AuthPayload the tests use.
+type Tokens struct {
 	Access  string `json:"accessToken"`
 	Refresh string `json:"refreshToken"`
 	User    struct {
@@ -193,19 +205,19 @@ type tokens struct {
 	} `json:"user"`
 }
 
-func (p *process) login(t *testing.T, email, password string) tokens {
+func (p *Process) Login(t testing.TB, email, password string) Tokens {
 	t.Helper()
-	var s tokens
-	p.query(t, `mutation($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken refreshToken user { id } } }`,
-		map[string]any{"e": email, "p": password}, "").field(t, "login", &s)
+	var s Tokens
+	p.Query(t, `mutation($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken refreshToken user { id } } }`,
+		map[string]any{"e": email, "p": password}, "").Field(t, "login", &s)
 	return s
 }
 
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if strings.EqualFold(v, s) {
-			return true
-		}
-	}
-	return false
+// freeAddr is a free loopback address.
+func freeAddr(t testing.TB) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer ln.Close()
+	return ln.Addr().String()
 }
