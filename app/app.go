@@ -119,7 +119,9 @@ func (a *App) routes(w Wiring, authn *auth.Authenticator) http.Handler {
 	mux.HandleFunc("GET /healthz", httpapi.Healthz)
 	mux.Handle("GET /readyz", httpapi.Readyz(a.Gate, a.DB.Ping))
 	if a.Config.Playground {
-		mux.Handle("GET /{$}", playground.Handler("faultline", "/query"))
+		// The query, variables and headers live in the URL, so a playground
+		// link with an Authorization header can be shared (or opened by a test).
+		mux.Handle("GET /{$}", playground.Handler("faultline", "/query", playground.WithGraphiqlPersistStateInURL(true)))
 	}
 	return httpapi.RequestID(mux)
 }

@@ -1,0 +1,94 @@
+// Package e2e runs the Node suites against a started faultline: a real
+// Apollo Client 4 (e2e/apollo) and the playground in headless Chromium
+// (e2e/playground). They run when TEST_E2E=1 (Node and npm on the PATH; the
+// browser test also needs Chromium, CHROMIUM_PATH or /usr/bin/chromium), are
+// skipped with a one-line reason otherwise, and fail instead under CI=true.
+package e2e_test
+
+import (
+	"crypto/rand"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/faultline/faultline/internal/testdb"
+	"github.com/faultline/faultline/internal/testproc"
+)
+
+// TestMain runs the suites on SQLite, then on PostgreSQL when TEST_DATABASE_URL is set.
+func TestMain(m *testing.M) { testdb.Main(m) }
+
+func requireE2E(t *testing.T) {
+	t.Helper()
+	if os.Getenv("TEST_E2E") == "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("TEST_E2E is unset, and CI=true: the Node and browser suites must run")
+		}
+		t.Skip("TEST_E2E is unset: the Node and browser suites are skipped (see README, End-to-end suites)")
+	}
+	for _, tool := range []string{"node", "npm"} {
+		_, err := exec.LookPath(tool)
+		require.NoError(t, err, "TEST_E2E=1 needs %s on the PATH", tool)
+	}
+}
+
+// npmCI installs a suite's packages from its lockfile when they are not installed yet.
+func npmCI(t *testing.T, dir string) {
+	t.Helper()
+	if _, err := os.Stat(filepath.Join(dir, "node_modules", ".package-lock.json")); err == nil {
+		return
+	}
+	cmd := exec.Command("npm", "ci", "--no-audit", "--no-fund")
+	cmd.Dir = dir
+	out, err := cmd.CombinedOutput()
+	require.NoError(t, err, "npm ci in %s: %s", dir, out)
+}
+
+// runSuite starts faultline and runs `node --test` in dir against it.
+func runSuite(t *testing.T, dir string, env ...string) {
+	t.Helper()
+	npmCI(t, dir)
+	secret, password := rand.Text()+rand.Text(), rand.Text()[:16] // the secret needs 32 bytes
+	srv := testproc.Start(t, t.TempDir(),
+		"DATABASE_URL="+testdb.DatabaseURL(t),
+		"FAULTLINE_JWT_SECRET="+secret,
+		"FAULTLINE_DEMO_PASSWORD="+password,
+		"FAULTLINE_MAX_BODY_BYTES=4096",
+	)
+	cmd := exec.Command("node", "--test")
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), append([]string{
+		"FAULTLINE_URL=" + srv.Base,
+		"FAULTLINE_JWT_SECRET=" + secret,
+		"FAULTLINE_DEMO_PASSWORD=" + password,
+	}, env...)...)
+	out, err := cmd.CombinedOutput()
+	t.Logf("node --test in %s:\n%s", dir, out)
+	require.NoError(t, err, "the %s suite failed", filepath.Base(dir))
+}
+
+// TestApolloClient runs e2e/apollo: every error family through a real
+// Apollo Client 4, the refresh flow, partial data, form errors.
+func TestApolloClient(t *testing.T) {
+	requireE2E(t)
+	runSuite(t, "apollo")
+}
+
+// TestPlaygroundInChromium runs e2e/playground: the playground renders
+// offline and shows a typed error; the screenshot is saved under
+// e2e/playground/output/.
+func TestPlaygroundInChromium(t *testing.T) {
+	requireE2E(t)
+	chromium := os.Getenv("CHROMIUM_PATH")
+	if chromium == "" {
+		chromium = "/usr/bin/chromium"
+	}
+	_, err := os.Stat(chromium)
+	require.NoError(t, err, "the browser test needs Chromium (Debian's chromium package, or CHROMIUM_PATH)")
+	out, err := filepath.Abs(filepath.Join("playground", "output", testdb.Engine()))
+	require.NoError(t, err)
+	runSuite(t, "playground", "CHROMIUM_PATH="+chromium, "SCREENSHOT_DIR="+out)
+}
