@@ -5,14 +5,19 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
+	"net/http"
+	"net/http/pprof"
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/faultline/faultline/app"
 	"github.com/faultline/faultline/config"
+	"github.com/faultline/faultline/internal/logbuf"
 )
 
 func main() {
@@ -27,7 +32,9 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	log := newLogger(cfg)
+	logOut := logbuf.New(os.Stdout)
+	defer logOut.Close()
+	log := newLogger(cfg, logOut)
 
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
@@ -43,6 +50,9 @@ func run() error {
 		return err
 	}
 	banner(log, cfg, ln.Addr())
+	if cfg.DebugAddr != "" {
+		go serveDebug(log, cfg.DebugAddr)
+	}
 	// The first SIGINT or SIGTERM starts a graceful shutdown; after it, the
 	// signals' default action applies again, so a second one kills.
 	go func() {
@@ -52,12 +62,14 @@ func run() error {
 	return a.Serve(ctx, ln)
 }
 
-func newLogger(cfg config.Config) *slog.Logger {
+// newLogger logs to out, which batches the lines (logbuf): a busy server
+// does not make a system call per request.
+func newLogger(cfg config.Config, out io.Writer) *slog.Logger {
 	opts := &slog.HandlerOptions{Level: cfg.LogLevel}
 	if cfg.LogFormat == "json" {
-		return slog.New(slog.NewJSONHandler(os.Stdout, opts))
+		return slog.New(slog.NewJSONHandler(out, opts))
 	}
-	return slog.New(slog.NewTextHandler(os.Stdout, opts))
+	return slog.New(slog.NewTextHandler(out, opts))
 }
 
 // banner says where the server listens and, in development, where to explore it.
@@ -83,4 +95,18 @@ func hostPort(addr net.Addr) string {
 		host = "localhost"
 	}
 	return net.JoinHostPort(host, port)
+}
+
+// serveDebug serves Go's pprof profiles on a separate address
+// (FAULTLINE_DEBUG_ADDR, e.g. 127.0.0.1:6060), for measuring under load.
+func serveDebug(log *slog.Logger, addr string) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	log.Info("pprof is listening", slog.String("addr", "http://"+addr+"/debug/pprof/"))
+	srv := &http.Server{Addr: addr, Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	if err := srv.ListenAndServe(); err != nil {
+		log.Error("pprof stopped", slog.Any("error", err))
+	}
 }

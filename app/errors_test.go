@@ -422,7 +422,7 @@ func TestRequestLogLine(t *testing.T) {
 	require.NotNil(t, line)
 	assert.Equal(t, "WARN", line["level"], "4xx errors log at warn")
 	assert.Equal(t, "Lookup", line["operation"])
-	assert.Equal(t, []any{"NOT_FOUND/RESOURCE_NOT_FOUND"}, line["errors"])
+	assert.Equal(t, "NOT_FOUND/RESOURCE_NOT_FOUND", line["errors"])
 	assert.Equal(t, float64(200), line["status"])
 
 	srv.Query(t, `{ products(first: 1) { edges { cursor } } }`, nil, "X-Request-ID", "ok-line")

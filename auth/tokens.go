@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
+	lru "github.com/hashicorp/golang-lru/v2"
 
 	"github.com/faultline/faultline/apperr"
 )
@@ -31,14 +32,32 @@ type Tokens struct {
 	ttl      time.Duration
 	parser   *jwt.Parser
 	now      func() time.Time
+	verdicts *lru.Cache[string, verdict]
 }
+
+// verdict is what verifying a token found, apart from the clock: its claims,
+// or the type of its fault. A token's signature and claims never change, so
+// the verdict can be reused; only expiry is checked again at every use.
+type verdict struct {
+	claims *Claims
+	fault  apperr.Type
+	claim  string // with TOKEN_CLAIMS_INVALID
+	expiry time.Time
+}
+
+// verdictCacheSize bounds the verdicts kept: a few hundred bytes each.
+const verdictCacheSize = 4096
 
 // NewTokens returns the token service; secret must have MinSecretBytes.
 func NewTokens(secret []byte, issuer, audience string, ttl time.Duration) (*Tokens, error) {
 	if len(secret) < MinSecretBytes {
 		return nil, fmt.Errorf("the JWT secret has %d bytes; at least %d are needed", len(secret), MinSecretBytes)
 	}
-	t := &Tokens{secret: secret, issuer: issuer, audience: audience, ttl: ttl, now: time.Now}
+	verdicts, err := lru.New[string, verdict](verdictCacheSize)
+	if err != nil {
+		return nil, err
+	}
+	t := &Tokens{secret: secret, issuer: issuer, audience: audience, ttl: ttl, now: time.Now, verdicts: verdicts}
 	t.parser = jwt.NewParser(
 		jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}), // never the token's own choice
 		jwt.WithExpirationRequired(),
@@ -87,10 +106,52 @@ func (t *Tokens) Issue(u *User) (string, error) {
 // signature or algorithm (which wins over every claim: nothing in an
 // unverified token is believed), then the typ header, the required claims,
 // issuer and audience, a future nbf or iat, and expiry.
+//
+// Verdicts are cached by token, except "not yet valid", which time cures;
+// a cached valid token is checked against the clock for expiry again.
 func (t *Tokens) Verify(raw string) (*Claims, *apperr.Error) {
 	if len(raw) > MaxTokenBytes {
 		return nil, malformed("the token is too long")
 	}
+	if v, ok := t.verdicts.Get(raw); ok {
+		return t.reuse(v)
+	}
+	claims, bad := t.verify(raw)
+	switch {
+	case bad == nil:
+		t.verdicts.Add(raw, verdict{claims: claims, expiry: claims.ExpiresAt.Time})
+		return claims, nil
+	case bad.Type == apperr.TokenNotYetValid: // time cures it: not cached
+	case bad.Type == apperr.TokenExpired:
+		t.verdicts.Add(raw, verdict{fault: bad.Type, expiry: claims.ExpiresAt.Time})
+	default:
+		claim, _ := bad.Details["claim"].(string)
+		t.verdicts.Add(raw, verdict{fault: bad.Type, claim: claim})
+	}
+	return nil, bad
+}
+
+// reuse answers from a cached verdict, as verify would now.
+func (t *Tokens) reuse(v verdict) (*Claims, *apperr.Error) {
+	if v.fault == "" && !t.now().After(v.expiry.Add(Leeway)) {
+		return v.claims, nil
+	}
+	if v.fault == "" || v.fault == apperr.TokenExpired {
+		return nil, apperr.New(apperr.TokenExpired).With("expiredAt", v.expiry.UTC().Format(time.RFC3339))
+	}
+	e := apperr.New(v.fault)
+	switch v.fault {
+	case apperr.TokenClaimsInvalid:
+		e.With("claim", v.claim)
+	case apperr.TokenTypeMismatch:
+		e.With("expected", "access").Variant("typ_header")
+	}
+	return nil, e
+}
+
+// verify checks a token for real. With TOKEN_EXPIRED it returns the
+// (verified) claims too, for the cache to know when it expired.
+func (t *Tokens) verify(raw string) (*Claims, *apperr.Error) {
 	var claims Claims
 	token, err := t.parser.ParseWithClaims(raw, &claims, t.key)
 	switch {
@@ -107,7 +168,7 @@ func (t *Tokens) Verify(raw string) (*Claims, *apperr.Error) {
 		return nil, apperr.New(apperr.TokenTypeMismatch).With("expected", "access").Variant("typ_header")
 	}
 	if bad := t.claimFault(&claims, err); bad != nil {
-		return nil, bad
+		return &claims, bad // the claims go with TOKEN_EXPIRED into the cache; Verify returns nil claims
 	}
 	return &claims, nil
 }

@@ -45,6 +45,7 @@ type Config struct {
 	AccessTTL       time.Duration // FAULTLINE_ACCESS_TTL
 	RefreshTTL      time.Duration // FAULTLINE_REFRESH_TTL
 	DemoPassword    string        // FAULTLINE_DEMO_PASSWORD; generated when unset
+	DebugAddr       string        // FAULTLINE_DEBUG_ADDR: pprof, off when empty
 }
 
 // MinJWTSecretBytes is the shortest FAULTLINE_JWT_SECRET accepted (HS256).
@@ -91,6 +92,7 @@ func Load(getenv func(string) string) (Config, error) {
 	c.AccessTTL = r.duration("FAULTLINE_ACCESS_TTL", 15*time.Minute)
 	c.RefreshTTL = r.duration("FAULTLINE_REFRESH_TTL", 168*time.Hour)
 	c.DemoPassword = getenv("FAULTLINE_DEMO_PASSWORD")
+	c.DebugAddr = getenv("FAULTLINE_DEBUG_ADDR")
 	if c.DemoPassword != "" && len(c.DemoPassword) < 8 {
 		r.fail("FAULTLINE_DEMO_PASSWORD", "want at least 8 characters")
 	}

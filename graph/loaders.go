@@ -2,6 +2,7 @@ package graph
 
 import (
 	"context"
+	"sync"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -13,13 +14,31 @@ import (
 )
 
 // loaders batch the lookups that lists repeat (a product's creator, for
-// every product of a page) into one query per operation.
+// every product of a page) into one query per operation. They are built at
+// their first use, so an operation that loads nothing pays nothing.
 type loaders struct {
-	users    *dataloader.Loader[string, *auth.User]
-	products *dataloader.Loader[string, *shop.Product]
-
 	userStore    auth.Store
 	productStore shop.ProductStore
+
+	usersOnce, productsOnce sync.Once
+	userLoader              *dataloader.Loader[string, *auth.User]
+	productLoader           *dataloader.Loader[string, *shop.Product]
+}
+
+func (l *loaders) users() *dataloader.Loader[string, *auth.User] {
+	l.usersOnce.Do(func() {
+		l.userLoader = dataloader.NewBatchedLoader(batch(l.userStore.UsersByIDs, func(u *auth.User) string { return u.ID }),
+			dataloader.WithWait[string, *auth.User](loaderWait))
+	})
+	return l.userLoader
+}
+
+func (l *loaders) products() *dataloader.Loader[string, *shop.Product] {
+	l.productsOnce.Do(func() {
+		l.productLoader = dataloader.NewBatchedLoader(batch(l.productStore.ProductsByIDs, func(p *shop.Product) string { return p.ID }),
+			dataloader.WithWait[string, *shop.Product](loaderWait))
+	})
+	return l.productLoader
 }
 
 type loadersKey struct{}
@@ -32,15 +51,7 @@ const loaderWait = time.Millisecond
 // across requests (a suspension shows at the next request).
 func withLoaders(users auth.Store, products shop.ProductStore) graphql.OperationMiddleware {
 	return func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
-		l := &loaders{
-			userStore:    users,
-			productStore: products,
-			users: dataloader.NewBatchedLoader(batch(users.UsersByIDs, func(u *auth.User) string { return u.ID }),
-				dataloader.WithWait[string, *auth.User](loaderWait)),
-			products: dataloader.NewBatchedLoader(batch(products.ProductsByIDs, func(p *shop.Product) string { return p.ID }),
-				dataloader.WithWait[string, *shop.Product](loaderWait)),
-		}
-		return next(context.WithValue(ctx, loadersKey{}, l))
+		return next(context.WithValue(ctx, loadersKey{}, &loaders{userStore: users, productStore: products}))
 	}
 }
 
@@ -82,7 +93,7 @@ func prefetchOrders(ctx context.Context, orders []shop.Order) error {
 				ids = append(ids, it.ProductID)
 			}
 		}
-		if err := prime(ctx, l.products, ids, l.productStore.ProductsByIDs, func(p *shop.Product) string { return p.ID }); err != nil {
+		if err := prime(ctx, l.products(), ids, l.productStore.ProductsByIDs, func(p *shop.Product) string { return p.ID }); err != nil {
 			return err
 		}
 	}
@@ -91,7 +102,7 @@ func prefetchOrders(ctx context.Context, orders []shop.Order) error {
 		for i, o := range orders {
 			ids[i] = o.UserID
 		}
-		if err := prime(ctx, l.users, ids, l.userStore.UsersByIDs, func(u *auth.User) string { return u.ID }); err != nil {
+		if err := prime(ctx, l.users(), ids, l.userStore.UsersByIDs, func(u *auth.User) string { return u.ID }); err != nil {
 			return err
 		}
 	}
@@ -111,7 +122,7 @@ func prefetchCreators(ctx context.Context, products []shop.Product) error {
 			ids = append(ids, p.CreatedByID)
 		}
 	}
-	return prime(ctx, l.users, ids, l.userStore.UsersByIDs, func(u *auth.User) string { return u.ID })
+	return prime(ctx, l.users(), ids, l.userStore.UsersByIDs, func(u *auth.User) string { return u.ID })
 }
 
 // prime loads ids in one call and stores each result (nil for the missing)

@@ -37,7 +37,7 @@ func (r *productResolver) CreatedBy(ctx context.Context, obj *shop.Product) (*au
 	if obj.CreatedByID == "" {
 		return nil, nil
 	}
-	return loadersFrom(ctx).users.Load(ctx, obj.CreatedByID)()
+	return loadersFrom(ctx).users().Load(ctx, obj.CreatedByID)()
 }
 
 // Product returns ProductResolver implementation.

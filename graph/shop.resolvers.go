@@ -67,12 +67,12 @@ func (r *mutationResolver) DeliverOrder(ctx context.Context, id string) (*shop.O
 
 // User is the resolver for the user field.
 func (r *orderResolver) User(ctx context.Context, obj *shop.Order) (*auth.User, error) {
-	return loadersFrom(ctx).users.Load(ctx, obj.UserID)()
+	return loadersFrom(ctx).users().Load(ctx, obj.UserID)()
 }
 
 // Product is the resolver for the product field.
 func (r *orderItemResolver) Product(ctx context.Context, obj *shop.OrderItem) (*shop.Product, error) {
-	p, err := loadersFrom(ctx).products.Load(ctx, obj.ProductID)()
+	p, err := loadersFrom(ctx).products().Load(ctx, obj.ProductID)()
 	if err == nil && p == nil {
 		return nil, apperr.InternalError(errors.New("an order item names a product that does not exist: " + obj.ProductID))
 	}

@@ -168,13 +168,22 @@ func (t *Transport) paramsFromBody(r *http.Request, params *graphql.RawParams) *
 	return decodeParams(body, params)
 }
 
-// decodeParams decodes one GraphQL request object; numbers stay json.Number
-// so that large Int variables are not rounded through float64.
+// rawRequest is a GraphQL request as JSON. Variables and extensions stay raw
+// until needed, so that the common request without them is decoded in one pass.
+type rawRequest struct {
+	Query         string          `json:"query"`
+	OperationName string          `json:"operationName"`
+	Variables     json.RawMessage `json:"variables"`
+	Extensions    json.RawMessage `json:"extensions"`
+}
+
+// decodeParams decodes one GraphQL request object; numbers in variables
+// stay json.Number so that large Int variables are not rounded through float64.
 func decodeParams(body []byte, params *graphql.RawParams) *apperr.Error {
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	if err := dec.Decode(params); err != nil {
+	var req rawRequest
+	if err := json.Unmarshal(body, &req); err != nil {
 		var typeErr *json.UnmarshalTypeError
+		var syntaxErr *json.SyntaxError
 		switch {
 		case errors.As(err, &typeErr) && typeErr.Field == "":
 			if typeErr.Value == "array" {
@@ -183,12 +192,25 @@ func decodeParams(body []byte, params *graphql.RawParams) *apperr.Error {
 			return malformed("not_an_object")
 		case errors.As(err, &typeErr):
 			return malformed("wrong_type").With("field", typeErr.Field)
+		case errors.As(err, &syntaxErr) && strings.HasPrefix(syntaxErr.Error(), "invalid character") &&
+			strings.Contains(syntaxErr.Error(), "after top-level value"):
+			return malformed("several_values")
 		default:
 			return malformed("invalid_json")
 		}
 	}
-	if _, err := dec.Token(); err != io.EOF {
-		return malformed("several_values")
+	params.Query, params.OperationName = req.Query, req.OperationName
+	for _, raw := range []struct {
+		name string
+		json json.RawMessage
+		into *map[string]any
+	}{{"variables", req.Variables, &params.Variables}, {"extensions", req.Extensions, &params.Extensions}} {
+		if len(raw.json) == 0 || string(raw.json) == "null" {
+			continue
+		}
+		if err := decodeObject(raw.json, raw.into); err != nil {
+			return malformed("wrong_type").With("field", raw.name)
+		}
 	}
 	if params.Query == "" {
 		return missingQuery(params)
@@ -201,12 +223,12 @@ func paramsFromQuery(q url.Values, params *graphql.RawParams) *apperr.Error {
 	params.Query = q.Get("query")
 	params.OperationName = q.Get("operationName")
 	if v := q.Get("variables"); v != "" {
-		if err := decodeObject(v, &params.Variables); err != nil {
+		if err := decodeObject([]byte(v), &params.Variables); err != nil {
 			return malformed("wrong_type").With("field", "variables")
 		}
 	}
 	if v := q.Get("extensions"); v != "" {
-		if err := decodeObject(v, &params.Extensions); err != nil {
+		if err := decodeObject([]byte(v), &params.Extensions); err != nil {
 			return malformed("wrong_type").With("field", "extensions")
 		}
 	}
@@ -216,8 +238,8 @@ func paramsFromQuery(q url.Values, params *graphql.RawParams) *apperr.Error {
 	return nil
 }
 
-func decodeObject(s string, into *map[string]any) error {
-	dec := json.NewDecoder(strings.NewReader(s))
+func decodeObject(s []byte, into *map[string]any) error {
+	dec := json.NewDecoder(bytes.NewReader(s))
 	dec.UseNumber()
 	if err := dec.Decode(into); err != nil {
 		return err
@@ -277,7 +299,7 @@ func (t *Transport) write(w http.ResponseWriter, r *http.Request, x exchange) in
 	for _, hook := range t.Hooks {
 		hook(r, x.resp, h)
 	}
-	body, err := json.Marshal(envelope{Errors: x.resp.Errors, Data: x.resp.Data, Extensions: x.resp.Extensions})
+	body, err := encode(x.resp)
 	if err != nil {
 		// Only a value the presenter did not make could fail; answer INTERNAL
 		// in the envelope rather than a broken body.
@@ -312,13 +334,12 @@ func internalErrorBody(ctx context.Context) []byte {
 }
 
 // logRequest writes the request's one log line: 5xx at error, 4xx at warn,
-// success at info, with the request id, operation and error codes.
+// success at info, with the request id, operation and error codes (as one
+// string: "NOT_FOUND/RESOURCE_NOT_FOUND,...").
 func (t *Transport) logRequest(r *http.Request, x exchange, status int, took time.Duration) {
 	level, worst := slog.LevelInfo, 0
-	var kinds []string
 	for _, e := range x.resp.Errors {
 		if ae, ok := errors.AsType[*apperr.Error](e); ok {
-			kinds = append(kinds, string(ae.Code())+"/"+string(ae.Type))
 			worst = max(worst, ae.Status())
 		}
 	}
@@ -332,17 +353,29 @@ func (t *Transport) logRequest(r *http.Request, x exchange, status int, took tim
 	if !t.Log.Enabled(ctx, level) {
 		return
 	}
-	attrs := []slog.Attr{
+	attrs := make([]slog.Attr, 0, 6)
+	attrs = append(attrs,
 		slog.String("request_id", requestid.From(ctx)),
 		slog.String("method", r.Method),
 		slog.Int("status", status),
 		slog.Duration("took", took),
-	}
+	)
 	if x.opName != "" {
 		attrs = append(attrs, slog.String("operation", x.opName))
 	}
-	if len(kinds) > 0 {
-		attrs = append(attrs, slog.Any("errors", kinds))
+	if len(x.resp.Errors) > 0 {
+		var b strings.Builder
+		for i, e := range x.resp.Errors {
+			if ae, ok := errors.AsType[*apperr.Error](e); ok {
+				if i > 0 {
+					b.WriteByte(',')
+				}
+				b.WriteString(string(ae.Code()))
+				b.WriteByte('/')
+				b.WriteString(string(ae.Type))
+			}
+		}
+		attrs = append(attrs, slog.String("errors", b.String()))
 	}
 	t.Log.LogAttrs(ctx, level, "graphql", attrs...)
 }

@@ -94,10 +94,11 @@ func openSQLite(ctx context.Context, path, params string, opts Options) (*DB, er
 // transaction (BEGIN IMMEDIATE) holds the whole database, so rows need no
 // locks of their own.
 var sqliteEngine = &engine{
-	name:      "sqlite",
-	dialect:   goose.DialectSQLite3,
-	forUpdate: "",
-	forShare:  "",
+	name:       "sqlite",
+	soleWriter: true, // one faultline process owns a SQLite file; several instances share PostgreSQL instead
+	dialect:    goose.DialectSQLite3,
+	forUpdate:  "",
+	forShare:   "",
 	unavailable: func(err error) bool {
 		e, ok := errors.AsType[*sqlite.Error](err)
 		if !ok {

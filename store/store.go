@@ -35,6 +35,7 @@ type DB struct {
 	queries atomic.Int64
 	timeout time.Duration
 	onClose func() // releases what sql.DB does not own (the pgx pool)
+	users   *userCache
 
 	// RetryAfter is the hint given with DATABASE_UNAVAILABLE.
 	RetryAfter time.Duration
@@ -70,6 +71,9 @@ type engine struct {
 	retryable func(error) bool
 	// sessionLocker serializes migrations run by several instances at once.
 	sessionLocker func() (goose.ProviderOption, error)
+	// soleWriter: this process is the only one writing the database, so it
+	// may cache what only it changes (SQLite).
+	soleWriter bool
 }
 
 func newDB(sqlDB *sql.DB, e *engine, opts Options) *DB {
@@ -78,6 +82,9 @@ func newDB(sqlDB *sql.DB, e *engine, opts Options) *DB {
 		db.timeout = DefaultQueryTimeout
 	}
 	db.q = counted{h: sqlDB, n: &db.queries}
+	if e.soleWriter {
+		db.users = newUserCache()
+	}
 	return db
 }
 

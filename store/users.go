@@ -38,11 +38,32 @@ func (db *DB) oneUser(ctx context.Context, where string, arg any) (*auth.User, e
 	return &u, nil
 }
 
-// UserByID implements auth.Store.
+// UserByID implements auth.Store. Every authenticated request asks it;
+// where the engine allows (see userCache), it answers from memory.
 func (db *DB) UserByID(ctx context.Context, id string) (*auth.User, error) {
+	if db.users != nil {
+		if u, ok := db.users.get(id); ok {
+			return u, nil
+		}
+	}
 	ctx, cancel := db.call(ctx)
 	defer cancel()
-	return db.oneUser(ctx, "id = $1", id)
+	var gen uint64
+	if db.users != nil {
+		gen = db.users.generation.Load()
+	}
+	u, err := db.oneUser(ctx, "id = $1", id)
+	if u != nil && db.users != nil {
+		db.users.put(u, gen)
+	}
+	return u, err
+}
+
+// forget drops a user from the cache after a write to it.
+func (db *DB) forget(id string) {
+	if db.users != nil {
+		db.users.drop(id)
+	}
 }
 
 // UserByEmail implements auth.Store.
@@ -102,6 +123,7 @@ func (db *DB) SetPasswordHash(ctx context.Context, id, hash string) error {
 	ctx, cancel := db.call(ctx)
 	defer cancel()
 	_, err := db.q.ExecContext(ctx, `UPDATE users SET password_hash = $1 WHERE id = $2`, hash, id)
+	db.forget(id)
 	return db.mapErr(ctx, err)
 }
 
@@ -112,6 +134,7 @@ func (db *DB) SetSuspended(ctx context.Context, id string) (*auth.User, error) {
 	var u auth.User
 	err := scanUser(db.q.QueryRowContext(ctx, `UPDATE users SET suspended = TRUE
 		WHERE id = $1 AND deleted_at IS NULL RETURNING `+userColumns, id), &u)
+	db.forget(id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
@@ -141,5 +164,6 @@ func (db *DB) DeleteUser(ctx context.Context, id string, at time.Time) (bool, er
 		_, err = tx.ExecContext(ctx, `UPDATE refresh_families SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL`, at.UTC(), id)
 		return err
 	})
+	db.forget(id) // after the commit (or the rollback): the next read sees the database
 	return deleted, err
 }
