@@ -115,7 +115,7 @@ func (a *App) routes(w Wiring, authn *auth.Authenticator) http.Handler {
 	})
 
 	mux := http.NewServeMux()
-	mux.Handle("/query", httpapi.Language(authn.Middleware(gql)))
+	mux.Handle("/query", gql)
 	mux.HandleFunc("GET /healthz", httpapi.Healthz)
 	mux.Handle("GET /readyz", httpapi.Readyz(a.Gate, a.DB.Ping))
 	if a.Config.Playground {
@@ -123,7 +123,7 @@ func (a *App) routes(w Wiring, authn *auth.Authenticator) http.Handler {
 		// link with an Authorization header can be shared (or opened by a test).
 		mux.Handle("GET /{$}", playground.Handler("faultline", "/query", playground.WithGraphiqlPersistStateInURL(true)))
 	}
-	return httpapi.RequestID(mux)
+	return httpapi.Scope(mux, authn.WithRequest)
 }
 
 // janitor removes refresh tokens long expired (an expired one is still

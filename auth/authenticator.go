@@ -24,7 +24,7 @@ type UserLoader interface {
 }
 
 // Authenticator authenticates the requests' bearer tokens for the @auth
-// directive. The Authorization header is read by Middleware; the token is
+// directive. The Authorization header is read by WithRequest; the token is
 // verified and its user loaded at most once per request, and only when a
 // protected field asks, so that public fields never fail on a bad token.
 // The user's status is read from the database on every request, so that a
@@ -49,13 +49,12 @@ type requestAuth struct {
 
 type ctxKey struct{}
 
-// Middleware reads the Authorization header into the request's context.
-func (a *Authenticator) Middleware(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		st := &requestAuth{}
-		st.token, st.present, st.headerErr = BearerToken(r.Header)
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), ctxKey{}, st)))
-	})
+// WithRequest reads a request's Authorization header into its context; the
+// token is verified only when a protected field asks (Authenticate).
+func (a *Authenticator) WithRequest(ctx context.Context, r *http.Request) context.Context {
+	st := &requestAuth{}
+	st.token, st.present, st.headerErr = BearerToken(r.Header)
+	return context.WithValue(ctx, ctxKey{}, st)
 }
 
 // resolve authenticates the request once.
@@ -139,6 +138,9 @@ func (a *Authenticator) Viewer(ctx context.Context) *Principal {
 // Realm is the realm of faultline's WWW-Authenticate challenges.
 const Realm = "faultline"
 
+// bareChallenge is the challenge of a request that sent no token.
+var bareChallenge = []string{`Bearer realm="` + Realm + `"`}
+
 // Challenge sets WWW-Authenticate (RFC 6750) when a protected field of the
 // request failed for want of a valid bearer token: the bare challenge when
 // none was sent, error="invalid_token" when one was (an empty one included).
@@ -148,13 +150,16 @@ func Challenge(ctx context.Context, h http.Header) {
 		return
 	}
 	if !st.present {
-		h.Set("WWW-Authenticate", `Bearer realm="`+Realm+`"`)
+		h["Www-Authenticate"] = bareChallenge
 		return
 	}
 	desc := "The access token is invalid"
 	if ae, ok := errors.AsType[*apperr.Error](st.err); ok {
 		desc = ae.Message()
 	}
-	desc = strings.NewReplacer(`"`, "'", `\`, "/").Replace(desc)
-	h.Set("WWW-Authenticate", `Bearer realm="`+Realm+`", error="invalid_token", error_description="`+desc+`"`)
+	desc = quoteSafe.Replace(desc)
+	h["Www-Authenticate"] = []string{`Bearer realm="` + Realm + `", error="invalid_token", error_description="` + desc + `"`}
 }
+
+// quoteSafe keeps an error description inside its quoted-string.
+var quoteSafe = strings.NewReplacer(`"`, "'", `\`, "/")

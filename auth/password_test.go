@@ -89,3 +89,15 @@ func BenchmarkPasswordVerify(b *testing.B) {
 		})
 	}
 }
+
+// TestTheEmbeddedDummyIsAValidHashAtTheCurrentParameters holds the constant
+// dummy hash to OWASPMinimum: it verifies (as false) at full cost and asks
+// for no re-hash, which it would if the parameters moved away from it.
+func TestTheEmbeddedDummyIsAValidHashAtTheCurrentParameters(t *testing.T) {
+	p, err := auth.NewPasswords(auth.OWASPMinimum)
+	require.NoError(t, err)
+	ok, rehash, err := p.Verify(context.Background(), "not a password anyone has: it keeps timing equal", auth.DummyHash(p))
+	require.NoError(t, err)
+	assert.True(t, ok, "the dummy is the hash of its password")
+	assert.False(t, rehash)
+}

@@ -39,10 +39,11 @@ type Tokens struct {
 // or the type of its fault. A token's signature and claims never change, so
 // the verdict can be reused; only expiry is checked again at every use.
 type verdict struct {
-	claims *Claims
-	fault  apperr.Type
-	claim  string // with TOKEN_CLAIMS_INVALID
-	expiry time.Time
+	claims    *Claims
+	fault     apperr.Type
+	claim     string // with TOKEN_CLAIMS_INVALID
+	expiry    time.Time
+	expiredAt string // expiry as details.expiredAt writes it
 }
 
 // verdictCacheSize bounds the verdicts kept: a few hundred bytes each.
@@ -119,11 +120,11 @@ func (t *Tokens) Verify(raw string) (*Claims, *apperr.Error) {
 	claims, bad := t.verify(raw)
 	switch {
 	case bad == nil:
-		t.verdicts.Add(raw, verdict{claims: claims, expiry: claims.ExpiresAt.Time})
+		t.verdicts.Add(raw, verdict{claims: claims, expiry: claims.ExpiresAt.Time, expiredAt: expiredAt(claims.ExpiresAt.Time)})
 		return claims, nil
 	case bad.Type == apperr.TokenNotYetValid: // time cures it: not cached
 	case bad.Type == apperr.TokenExpired:
-		t.verdicts.Add(raw, verdict{fault: bad.Type, expiry: claims.ExpiresAt.Time})
+		t.verdicts.Add(raw, verdict{fault: bad.Type, expiry: claims.ExpiresAt.Time, expiredAt: expiredAt(claims.ExpiresAt.Time)})
 	default:
 		claim, _ := bad.Details["claim"].(string)
 		t.verdicts.Add(raw, verdict{fault: bad.Type, claim: claim})
@@ -137,7 +138,7 @@ func (t *Tokens) reuse(v verdict) (*Claims, *apperr.Error) {
 		return v.claims, nil
 	}
 	if v.fault == "" || v.fault == apperr.TokenExpired {
-		return nil, apperr.New(apperr.TokenExpired).With("expiredAt", v.expiry.UTC().Format(time.RFC3339))
+		return nil, apperr.New(apperr.TokenExpired).With("expiredAt", v.expiredAt)
 	}
 	e := apperr.New(v.fault)
 	switch v.fault {
@@ -191,7 +192,7 @@ func (t *Tokens) claimFault(c *Claims, err error) *apperr.Error {
 	case errors.Is(err, jwt.ErrTokenNotValidYet), errors.Is(err, jwt.ErrTokenUsedBeforeIssued):
 		return apperr.New(apperr.TokenNotYetValid).WithCause(err)
 	case errors.Is(err, jwt.ErrTokenExpired):
-		return apperr.New(apperr.TokenExpired).With("expiredAt", c.ExpiresAt.UTC().Format(time.RFC3339)).WithCause(err)
+		return apperr.New(apperr.TokenExpired).With("expiredAt", expiredAt(c.ExpiresAt.Time)).WithCause(err)
 	case err != nil:
 		return apperr.New(apperr.TokenClaimsInvalid).With("claim", "unknown").WithCause(err)
 	}
@@ -199,6 +200,9 @@ func (t *Tokens) claimFault(c *Claims, err error) *apperr.Error {
 }
 
 func (t *Tokens) key(*jwt.Token) (any, error) { return t.secret, nil }
+
+// expiredAt writes an expiry as details.expiredAt shows it (RFC 3339, UTC).
+func expiredAt(exp time.Time) string { return exp.UTC().Format(time.RFC3339) }
 
 func isAccessType(typ string) bool {
 	return strings.EqualFold(typ, AccessTokenType) || strings.EqualFold(typ, "application/"+AccessTokenType)

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
+	lru "github.com/hashicorp/golang-lru/v2"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
@@ -27,7 +28,14 @@ type Limits struct {
 	MaxDepth      int
 
 	es graphql.ExecutableSchema
+	// costs remembers the cost of operations without variables: gqlgen's
+	// query cache hands back the same parsed operation for the same text,
+	// and without variables its cost cannot change.
+	costs *lru.Cache[*ast.OperationDefinition, cost]
 }
+
+// costCacheSize matches gqlgen's query cache (graph.NewServer).
+const costCacheSize = 1000
 
 var _ interface {
 	graphql.HandlerExtension
@@ -40,13 +48,26 @@ func (*Limits) ExtensionName() string { return "FaultlineLimits" }
 // Validate implements graphql.HandlerExtension.
 func (l *Limits) Validate(es graphql.ExecutableSchema) error {
 	l.es = es
-	return nil
+	var err error
+	l.costs, err = lru.New[*ast.OperationDefinition, cost](costCacheSize)
+	return err
 }
 
 // MutateOperationContext implements graphql.OperationContextMutator.
 func (l *Limits) MutateOperationContext(ctx context.Context, opCtx *graphql.OperationContext) *gqlerror.Error {
-	w := costWalker{ctx: ctx, es: l.es, vars: opCtx.Variables, fragments: map[string]cost{}}
-	c := w.selectionSet(opCtx.Operation.SelectionSet)
+	op := opCtx.Operation
+	constant := len(op.VariableDefinitions) == 0
+	c, known := cost{}, false
+	if constant {
+		c, known = l.costs.Get(op)
+	}
+	if !known {
+		w := costWalker{ctx: ctx, es: l.es, vars: opCtx.Variables, fragments: map[string]cost{}}
+		c = w.selectionSet(op.SelectionSet)
+		if constant {
+			l.costs.Add(op, c)
+		}
+	}
 	var ae *apperr.Error
 	switch {
 	case l.MaxDepth > 0 && c.depth > l.MaxDepth:

@@ -145,11 +145,45 @@ func appendMember(b []byte, key string, v any, first *bool) ([]byte, error) {
 	*first = false
 	b = appendString(b, key)
 	b = append(b, ':')
+	return appendValue(b, v)
+}
+
+// appendValue appends a details value: strings, ints, lists of strings and
+// maps of those by hand, anything else through encoding/json.
+func appendValue(b []byte, v any) ([]byte, error) {
 	switch v := v.(type) {
 	case string:
 		return appendString(b, v), nil
 	case int:
 		return strconv.AppendInt(b, int64(v), 10), nil
+	case []string:
+		b = append(b, '[')
+		for i, s := range v {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendString(b, s)
+		}
+		return append(b, ']'), nil
+	case map[string]any:
+		keys := make([]string, 0, len(v))
+		for k := range v {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		b = append(b, '{')
+		for i, k := range keys {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendString(b, k)
+			b = append(b, ':')
+			var err error
+			if b, err = appendValue(b, v[k]); err != nil {
+				return nil, err
+			}
+		}
+		return append(b, '}'), nil
 	default:
 		raw, err := json.Marshal(v)
 		if err != nil {

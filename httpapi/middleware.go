@@ -13,19 +13,48 @@ import (
 	"github.com/faultline/faultline/internal/requestid"
 )
 
-// RequestID gives every request an id: the incoming X-Request-ID when it is
-// well-formed (1-64 of [A-Za-z0-9._-]), a fresh one otherwise. The id goes
-// into the context (for errors and logs) and into the response header.
-func RequestID(next http.Handler) http.Handler {
+// Scoper adds a request's own values to its context (the auth state, say).
+type Scoper func(ctx context.Context, r *http.Request) context.Context
+
+// Scope gives every request its context in one step, copying the request
+// once: its id (the incoming X-Request-ID when well-formed, 1-64 of
+// [A-Za-z0-9._-], a fresh one otherwise; also sent back in the response
+// header), the locale of its messages (from Accept-Language: zh-CN and zh-SG
+// are Simplified Chinese, zh-TW and zh-HK Traditional; English by default;
+// said in Content-Language), and what the scopers add. Only messages change
+// with the locale: codes, types, statuses and details never do.
+func Scope(next http.Handler, scopers ...Scoper) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id := r.Header.Get(requestid.Header)
 		if !requestid.Valid(id) {
 			id = requestid.New()
 		}
-		w.Header().Set(requestid.Header, id)
-		next.ServeHTTP(w, r.WithContext(requestid.With(r.Context(), id)))
+		locale := negotiateLocale(r.Header.Get("Accept-Language"))
+		h := w.Header()
+		h[requestIDKey] = []string{id}
+		h["Content-Language"] = contentLanguage[locale]
+		h["Vary"] = varyAcceptLanguage
+		ctx := apperr.WithLocale(requestid.With(r.Context(), id), locale)
+		for _, add := range scopers {
+			ctx = add(ctx, r)
+		}
+		next.ServeHTTP(w, r.WithContext(ctx))
 	})
 }
+
+// Header values that never change, shared by every response (net/http only
+// reads them), with their keys in canonical form.
+var (
+	requestIDKey       = http.CanonicalHeaderKey(requestid.Header)
+	varyAcceptLanguage = []string{"Accept-Language"}
+	contentLanguage    = func() map[apperr.Locale][]string {
+		m := make(map[apperr.Locale][]string, len(apperr.Locales))
+		for _, l := range apperr.Locales {
+			m[l] = []string{string(l)}
+		}
+		return m
+	}()
+)
 
 // locales are the languages messages come in, the default first.
 var (
@@ -34,27 +63,20 @@ var (
 	localeMatch = language.NewMatcher(localeTags)
 )
 
-// Language picks the locale of the request's messages from Accept-Language
-// (zh-CN and zh-SG are Simplified Chinese, zh-TW and zh-HK Traditional),
-// English by default, and says so in Content-Language. Only messages change:
-// codes, types, statuses and details never do.
-func Language(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		locale := apperr.English
-		if accept := r.Header.Get("Accept-Language"); accept != "" {
-			tags, _, err := language.ParseAcceptLanguage(accept)
-			if err == nil && len(tags) > 0 {
-				_, i, confidence := localeMatch.Match(tags...)
-				if confidence != language.No {
-					locale = locales[i]
-				}
-			}
-		}
-		h := w.Header()
-		h.Set("Content-Language", string(locale))
-		h.Add("Vary", "Accept-Language")
-		next.ServeHTTP(w, r.WithContext(apperr.WithLocale(r.Context(), locale)))
-	})
+// negotiateLocale picks the locale of an Accept-Language header.
+func negotiateLocale(accept string) apperr.Locale {
+	if accept == "" {
+		return apperr.English
+	}
+	tags, _, err := language.ParseAcceptLanguage(accept)
+	if err != nil || len(tags) == 0 {
+		return apperr.English
+	}
+	_, i, confidence := localeMatch.Match(tags...)
+	if confidence == language.No {
+		return apperr.English
+	}
+	return locales[i]
 }
 
 // Gate is closed when a graceful shutdown begins: /readyz fails so load

@@ -33,6 +33,12 @@ const (
 	ContentTypeJSON            = "application/json"
 )
 
+// contentTypes are the Content-Type header values of the two, shared by every response.
+var contentTypes = map[string][]string{
+	ContentTypeGraphQLResponse: {ContentTypeGraphQLResponse + "; charset=utf-8"},
+	ContentTypeJSON:            {ContentTypeJSON + "; charset=utf-8"},
+}
+
 // ResponseHook may add headers to a GraphQL response before it is written,
 // knowing the request and the presented response (the auth issue adds
 // WWW-Authenticate this way).
@@ -286,7 +292,7 @@ func (t *Transport) write(w http.ResponseWriter, r *http.Request, x exchange) in
 	contentType := negotiate(r.Header.Get("Accept"))
 	status := statusOf(x, contentType, t.Strict)
 	h := w.Header()
-	h.Set("Content-Type", contentType+"; charset=utf-8")
+	h["Content-Type"] = contentTypes[contentType]
 	if x.allow != "" {
 		h.Set("Allow", x.allow)
 	}

@@ -34,7 +34,7 @@ func TestResponseHooksSeePresentedErrors(t *testing.T) {
 	log := slog.New(slog.DiscardHandler)
 	gql := graph.NewServer(&graph.Resolver{}, graph.Options{MaxDepth: 15, MaxComplexity: 1000, Log: log})
 	gql.AddTransport(&httpapi.Transport{MaxBodyBytes: 1024, Log: log, Hooks: []httpapi.ResponseHook{hook}})
-	srv := httptest.NewServer(httpapi.RequestID(gql))
+	srv := httptest.NewServer(httpapi.Scope(gql))
 	defer srv.Close()
 
 	res, err := http.Post(srv.URL, "application/json", strings.NewReader(`{"query":"{ nope }"}`))
