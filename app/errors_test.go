@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -457,4 +458,55 @@ func TestConstraintsAreVisibleThroughIntrospection(t *testing.T) {
 	assert.Contains(t, string(res.Raw), `"name":"first","description":"Constraint: min 1, max 100."`)
 	assert.Contains(t, string(res.Raw), `Constraint: format \"email\", maxLength 254.`)
 	assert.Contains(t, string(res.Raw), `All characters count.\n\nConstraint: minLength 8, maxLength 128.`)
+}
+
+// TestAResponseCarriesAtMost100Errors: as graphql-js and graphql-java, a
+// response holds at most 100 errors; the rest are counted in one final
+// TOO_MANY_ERRORS, whichever stage made them.
+func TestAResponseCarriesAtMost100Errors(t *testing.T) {
+	srv := testserver.Start(t)
+	aliases := func(n int, field string) string {
+		var b strings.Builder
+		b.WriteString("{ ")
+		for i := range n {
+			fmt.Fprintf(&b, "a%d: %s ", i, field)
+		}
+		b.WriteString("}")
+		return b.String()
+	}
+	cases := []struct {
+		name, query, wantType string
+		n                     int
+		executed              bool
+	}{
+		{"resolver errors", aliases(150, `product(id: "no-such-product") { id }`), "RESOURCE_NOT_FOUND", 150, true},
+		{"validation errors", aliases(1000, "noSuchField"), "INVALID_QUERY", 1000, false},
+		{"exactly the limit", aliases(100, `product(id: "no-such-product") { id }`), "RESOURCE_NOT_FOUND", 100, true},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			res := srv.Query(t, c.query, nil)
+			testserver.CheckEnvelope(t, res)
+			errs := res.Body.Errors
+			if c.n <= 100 {
+				require.Len(t, errs, c.n)
+			} else {
+				require.Len(t, errs, 101)
+			}
+			for _, e := range errs[:100] {
+				assert.Equal(t, c.wantType, e.Extensions.Type)
+			}
+			if c.executed {
+				assert.Len(t, res.Body.Data, c.n, "every field keeps its place in data")
+			}
+			if c.n <= 100 {
+				return
+			}
+			last := errs[100].Extensions
+			assert.Equal(t, "GRAPHQL_VALIDATION_FAILED", last.Code)
+			assert.Equal(t, "TOO_MANY_ERRORS", last.Type)
+			assert.Equal(t, map[string]any{"limit": float64(100), "omitted": float64(c.n - 100)}, last.Details)
+			assert.Equal(t, fmt.Sprintf("%d more errors were omitted: a response carries at most 100", c.n-100), errs[100].Message)
+		})
+	}
 }

@@ -3,10 +3,12 @@ package app_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -42,6 +44,71 @@ func BenchmarkServeHTTP(b *testing.B) {
 			}
 		})
 	}
+}
+
+// BenchmarkErrorsPerResponse measures how the cost of one response grows
+// with the number of field errors in it: products(first: n) where each
+// product's createdBy.email is FORBIDDEN to the USER asking (10 aliases of
+// 100 for n = 1000, which the cap cuts to 100 errors plus TOO_MANY_ERRORS),
+// beside the same list asking createdBy.name, which fails nowhere.
+// Figures: docs/benchmarks.md.
+func BenchmarkErrorsPerResponse(b *testing.B) {
+	cfg, _ := testserver.Config(b)
+	a, err := app.New(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	require.NoError(b, err)
+	b.Cleanup(func() { _ = a.Close() })
+	admin, user := loginAs(b, a, app.DemoAdminEmail), loginAs(b, a, app.DemoUserEmail)
+	for i := 0; ; i++ {
+		rec := httptest.NewRecorder()
+		a.Handler.ServeHTTP(rec, post(`{"query":"{ products(first: 100) { edges { cursor } } }"}`, user)) // admins see banned ones too
+		if strings.Count(rec.Body.String(), `"cursor"`) >= 100 {
+			break
+		}
+		rec = httptest.NewRecorder()
+		a.Handler.ServeHTTP(rec, post(fmt.Sprintf(`{"query":"mutation { createProduct(input: {name: \"Bench %03d\", priceCents: 100, categories: [\"bench\"]}) { id } }"}`, i), admin))
+		require.NotContains(b, rec.Body.String(), `"errors"`)
+	}
+	query := func(n int, field string) string {
+		page, aliases := n, 1
+		if n > 100 {
+			page, aliases = 100, n/100
+		}
+		var q strings.Builder
+		q.WriteString(`{"query":"{`)
+		for i := range aliases {
+			fmt.Fprintf(&q, " p%d: products(first: %d) { edges { node { id createdBy { %s } } } }", i, page, field)
+		}
+		q.WriteString(` }"}`)
+		return q.String()
+	}
+	for _, n := range []int{1, 10, 100, 1000} {
+		for _, c := range []struct{ name, field string }{{"errors", "email"}, {"none", "name"}} {
+			b.Run(fmt.Sprintf("%s=%d", c.name, n), func(b *testing.B) {
+				body := query(n, c.field)
+				rec := httptest.NewRecorder()
+				a.Handler.ServeHTTP(rec, post(body, user))
+				want := 0
+				if c.field == "email" {
+					want = min(n, 100)
+				}
+				require.Equal(b, want, strings.Count(rec.Body.String(), "INSUFFICIENT_ROLE"), "%.300s", rec.Body.String())
+				require.Equal(b, n > 100 && c.field == "email", strings.Contains(rec.Body.String(), "TOO_MANY_ERRORS"))
+				b.ReportAllocs()
+				for b.Loop() {
+					a.Handler.ServeHTTP(httptest.NewRecorder(), post(body, user))
+				}
+			})
+		}
+	}
+}
+
+// loginAs logs a demo user in through the handler and returns the access token.
+func loginAs(b *testing.B, a *app.App, email string) string {
+	rec := httptest.NewRecorder()
+	a.Handler.ServeHTTP(rec, post(`{"query":"mutation { login(email: \"`+email+`\", password: \"`+a.DemoPassword+`\") { accessToken } }"}`, ""))
+	token := between(rec.Body.String(), `"accessToken":"`, `"`)
+	require.NotEmpty(b, token, rec.Body.String())
+	return token
 }
 
 func post(body, token string) *http.Request {

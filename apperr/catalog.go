@@ -40,6 +40,7 @@ const (
 	OperationNotFound Type = "OPERATION_NOT_FOUND"
 	QueryTooComplex   Type = "QUERY_TOO_COMPLEX"
 	QueryTooDeep      Type = "QUERY_TOO_DEEP"
+	TooManyErrors     Type = "TOO_MANY_ERRORS"
 
 	ValidationFailed Type = "VALIDATION_FAILED"
 	InvalidVariables Type = "INVALID_VARIABLES"
@@ -198,6 +199,10 @@ var catalog = []Entry{
 		Meaning: "The query nests fields deeper than FAULTLINE_MAX_DEPTH (introspection fields do not count).",
 		Message: "The query has depth {actual}, over the limit of {limit}",
 		Details: []Detail{{"limit", "the configured limit", 15}, {"actual", "the depth of this query", 17}}},
+	{Type: TooManyErrors, Code: CodeValidationFailed, Status: http.StatusUnprocessableEntity,
+		Meaning: "The request produced more than 100 errors (as graphql-js and graphql-java, faultline sends at most 100); this last error says how many more were left out. Narrow the query.",
+		Message: "{omitted} more errors were omitted: a response carries at most {limit}",
+		Details: []Detail{{"limit", "the most errors a response carries before this one", 100}, {"omitted", "how many errors were left out", 900}}},
 
 	// BAD_USER_INPUT
 	{Type: ValidationFailed, Code: CodeBadUserInput, Status: http.StatusUnprocessableEntity,

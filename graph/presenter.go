@@ -14,6 +14,7 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/faultline/faultline/apperr"
+	"github.com/faultline/faultline/internal/errbudget"
 	"github.com/faultline/faultline/internal/requestid"
 )
 
@@ -25,8 +26,15 @@ type Presenter struct {
 	Log *slog.Logger
 }
 
+// omitted stands for every error presented after the response's error
+// budget was spent; the transport drops it and says how many it dropped.
+var omitted = &gqlerror.Error{Err: errbudget.ErrOmitted, Message: errbudget.ErrOmitted.Error()}
+
 // Present implements graphql.ErrorPresenterFunc.
 func (p *Presenter) Present(ctx context.Context, err error) *gqlerror.Error {
+	if !errbudget.Spend(ctx) {
+		return omitted
+	}
 	ae, path, locations := classify(ctx, err)
 	if ae.Status() >= 500 {
 		p.logServerError(ctx, ae, path)

@@ -24,6 +24,7 @@ import (
 	"github.com/vektah/gqlparser/v2/parser"
 
 	"github.com/faultline/faultline/apperr"
+	"github.com/faultline/faultline/internal/errbudget"
 	"github.com/faultline/faultline/internal/requestid"
 )
 
@@ -56,6 +57,9 @@ type Transport struct {
 	Gate         *Gate         // refuses new requests while draining
 	Log          *slog.Logger
 	Hooks        []ResponseHook
+	// MaxErrors caps the errors of one response (errbudget.DefaultLimit
+	// when 0); the rest are replaced by one TOO_MANY_ERRORS.
+	MaxErrors int
 }
 
 var _ graphql.Transport = (*Transport)(nil)
@@ -95,12 +99,14 @@ func (t *Transport) Do(w http.ResponseWriter, r *http.Request, exec graphql.Grap
 		defer cancel()
 	}
 	x := t.serve(ctx, r, exec)
+	x.resp.Errors = t.capErrors(ctx, exec, x.resp.Errors)
 	status := t.write(w, r, x)
 	t.logRequest(r, x, status, time.Since(start))
 }
 
 // serve reads the request and runs it, turning every failure into a response.
 func (t *Transport) serve(ctx context.Context, r *http.Request, exec graphql.GraphExecutor) exchange {
+	ctx = errbudget.With(ctx, t.maxErrors())
 	refuse := func(ae *apperr.Error, allow string) exchange {
 		return exchange{resp: dispatchError(ctx, exec, ae), outcome: refused, allow: allow}
 	}
@@ -146,6 +152,35 @@ func (t *Transport) serve(ctx context.Context, r *http.Request, exec graphql.Gra
 		x.outcome = rejected // e.g. an operation type the schema lacks
 	}
 	return x
+}
+
+func (t *Transport) maxErrors() int {
+	if t.MaxErrors > 0 {
+		return t.MaxErrors
+	}
+	return errbudget.DefaultLimit
+}
+
+// capErrors drops the errors the presenter left unpresented once the
+// request's budget was spent, and closes the list with one TOO_MANY_ERRORS
+// saying how many were dropped. ctx has no budget, so that error is always
+// presented.
+func (t *Transport) capErrors(ctx context.Context, exec graphql.GraphExecutor, errs gqlerror.List) gqlerror.List {
+	if len(errs) <= t.maxErrors() {
+		return errs
+	}
+	kept := errs[:0]
+	for _, e := range errs {
+		if e.Err != errbudget.ErrOmitted {
+			kept = append(kept, e)
+		}
+	}
+	dropped := len(errs) - len(kept)
+	if dropped == 0 {
+		return errs
+	}
+	ae := apperr.New(apperr.TooManyErrors).With("limit", t.maxErrors()).With("omitted", dropped)
+	return append(kept, dispatchError(ctx, exec, ae).Errors...)
 }
 
 // dispatchError sends one apperr error through the engine's presenter.

@@ -210,6 +210,8 @@ const (
 	ErrorTypeQueryTooComplex ErrorType = "QUERY_TOO_COMPLEX"
 	// GRAPHQL_VALIDATION_FAILED, HTTP 422. The query nests fields deeper than FAULTLINE_MAX_DEPTH (introspection fields do not count). Details: limit, actual.
 	ErrorTypeQueryTooDeep ErrorType = "QUERY_TOO_DEEP"
+	// GRAPHQL_VALIDATION_FAILED, HTTP 422. The request produced more than 100 errors (as graphql-js and graphql-java, faultline sends at most 100); this last error says how many more were left out. Narrow the query. Details: limit, omitted.
+	ErrorTypeTooManyErrors ErrorType = "TOO_MANY_ERRORS"
 	// BAD_USER_INPUT, HTTP 422. Argument or input values break declared constraints; `fields` lists every violation at once. Carries `fields`.
 	ErrorTypeValidationFailed ErrorType = "VALIDATION_FAILED"
 	// BAD_USER_INPUT, HTTP 422. A variable is missing, null where it may not be, or of the wrong type. Details: variable.
@@ -276,6 +278,7 @@ var AllErrorType = []ErrorType{
 	ErrorTypeOperationNotFound,
 	ErrorTypeQueryTooComplex,
 	ErrorTypeQueryTooDeep,
+	ErrorTypeTooManyErrors,
 	ErrorTypeValidationFailed,
 	ErrorTypeInvalidVariables,
 	ErrorTypeInvalidCursor,
@@ -307,7 +310,7 @@ var AllErrorType = []ErrorType{
 
 func (e ErrorType) IsValid() bool {
 	switch e {
-	case ErrorTypeMalformedRequest, ErrorTypeBodyTooLarge, ErrorTypeUnsupportedMediaType, ErrorTypeMethodNotAllowed, ErrorTypeSyntaxError, ErrorTypeInvalidQuery, ErrorTypeOperationNotFound, ErrorTypeQueryTooComplex, ErrorTypeQueryTooDeep, ErrorTypeValidationFailed, ErrorTypeInvalidVariables, ErrorTypeInvalidCursor, ErrorTypeTokenMissing, ErrorTypeTokenMalformed, ErrorTypeTokenSignatureInvalid, ErrorTypeTokenExpired, ErrorTypeTokenNotYetValid, ErrorTypeTokenClaimsInvalid, ErrorTypeTokenTypeMismatch, ErrorTypeTokenRevoked, ErrorTypeInvalidCredentials, ErrorTypeInsufficientRole, ErrorTypeUserSuspended, ErrorTypeProductForbidden, ErrorTypeResourceNotFound, ErrorTypeAlreadyExists, ErrorTypeInvalidStateTransition, ErrorTypeOrderAlreadyCancelled, ErrorTypeConcurrentModification, ErrorTypeInsufficientFunds, ErrorTypeTooManyRequests, ErrorTypeTooManyLoginAttempts, ErrorTypeInternal, ErrorTypeDatabaseUnavailable, ErrorTypeShuttingDown, ErrorTypeDeadlineExceeded:
+	case ErrorTypeMalformedRequest, ErrorTypeBodyTooLarge, ErrorTypeUnsupportedMediaType, ErrorTypeMethodNotAllowed, ErrorTypeSyntaxError, ErrorTypeInvalidQuery, ErrorTypeOperationNotFound, ErrorTypeQueryTooComplex, ErrorTypeQueryTooDeep, ErrorTypeTooManyErrors, ErrorTypeValidationFailed, ErrorTypeInvalidVariables, ErrorTypeInvalidCursor, ErrorTypeTokenMissing, ErrorTypeTokenMalformed, ErrorTypeTokenSignatureInvalid, ErrorTypeTokenExpired, ErrorTypeTokenNotYetValid, ErrorTypeTokenClaimsInvalid, ErrorTypeTokenTypeMismatch, ErrorTypeTokenRevoked, ErrorTypeInvalidCredentials, ErrorTypeInsufficientRole, ErrorTypeUserSuspended, ErrorTypeProductForbidden, ErrorTypeResourceNotFound, ErrorTypeAlreadyExists, ErrorTypeInvalidStateTransition, ErrorTypeOrderAlreadyCancelled, ErrorTypeConcurrentModification, ErrorTypeInsufficientFunds, ErrorTypeTooManyRequests, ErrorTypeTooManyLoginAttempts, ErrorTypeInternal, ErrorTypeDatabaseUnavailable, ErrorTypeShuttingDown, ErrorTypeDeadlineExceeded:
 		return true
 	}
 	return false
