@@ -1,6 +1,8 @@
 package app_test
 
 import (
+	"net/http"
+	"net/url"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -22,6 +24,11 @@ func TestMessagesAreLocalizedAndNothingElseIs(t *testing.T) {
 	require.Len(t, baseErr.Extensions.Fields, 2)
 	nf := srv.Query(t, notFound, nil).Error(t)
 	assert.Equal(t, "en", srv.Query(t, notFound, nil).Header.Get("Content-Language"))
+	req, err := http.NewRequest(http.MethodGet, srv.URL+"/query?query="+url.QueryEscape(notFound), nil)
+	require.NoError(t, err)
+	get := srv.Do(t, req, "Accept-Language", "ru")
+	assert.Equal(t, "ru", get.Header.Get("Content-Language"))
+	assert.Equal(t, []string{"Accept-Language"}, get.Header.Values("Vary"), "a cache must not serve a GET's answer in another language")
 
 	for _, c := range []struct {
 		accept, lang, message, field, notFound string
@@ -39,7 +46,7 @@ func TestMessagesAreLocalizedAndNothingElseIs(t *testing.T) {
 			res := srv.Query(t, q, nil, "Accept-Language", c.accept)
 			e := res.Error(t)
 			assert.Equal(t, c.lang, res.Header.Get("Content-Language"))
-			assert.Contains(t, res.Header.Values("Vary"), "Accept-Language")
+			assert.Empty(t, res.Header.Values("Vary"), "a POST response is never stored by a cache")
 			assert.Equal(t, c.message, e.Message)
 			require.Len(t, e.Extensions.Fields, 2)
 			assert.Equal(t, c.field, e.Extensions.Fields[0].Message)

@@ -385,6 +385,24 @@ func entry(t Type) *Entry {
 // Code returns the code t belongs to.
 func (t Type) Code() Code { return entry(t).Code }
 
+// qualified holds "CODE/TYPE" of every type, made once for logs.
+var qualified = func() map[Type]string {
+	m := make(map[Type]string, len(catalog))
+	for _, e := range catalog {
+		m[e.Type] = string(e.Code) + "/" + string(e.Type)
+	}
+	return m
+}()
+
+// Qualified returns "CODE/TYPE", e.g. "FORBIDDEN/INSUFFICIENT_ROLE", as log
+// lines name errors (an unknown type names INTERNAL, as Code does).
+func (t Type) Qualified() string {
+	if q, ok := qualified[t]; ok {
+		return q
+	}
+	return qualified[Internal]
+}
+
 // Status returns the HTTP-equivalent status of t.
 func (t Type) Status() int { return entry(t).Status }
 

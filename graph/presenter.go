@@ -63,9 +63,10 @@ func (p *Presenter) Recover(ctx context.Context, v any) error {
 // fields depend on the locale.
 func extensions(ctx context.Context, ae *apperr.Error, locale apperr.Locale) map[string]any {
 	ext := make(map[string]any, 6)
-	ext["code"] = string(ae.Code())
-	ext["type"] = string(ae.Type)
-	ext["status"] = ae.Status()
+	b := boxedOf(ae.Type)
+	ext["code"] = b.code
+	ext["type"] = b.typ
+	ext["status"] = b.status
 	ext["requestId"] = requestid.From(ctx)
 	if len(ae.Details) > 0 {
 		ext["details"] = ae.Details
@@ -84,6 +85,26 @@ func extensions(ctx context.Context, ae *apperr.Error, locale apperr.Locale) map
 		ext["retryAfter"] = s
 	}
 	return ext
+}
+
+// boxed holds a type's code, type and status already in interfaces, so that
+// presenting an error does not allocate them again each time.
+type boxed struct{ code, typ, status any }
+
+var boxedTypes = func() map[apperr.Type]boxed {
+	m := make(map[apperr.Type]boxed)
+	for _, e := range apperr.Catalog() {
+		m[e.Type] = boxed{code: string(e.Code), typ: string(e.Type), status: e.Status}
+	}
+	return m
+}()
+
+// boxedOf returns t's boxed values; an unknown type is INTERNAL, as in apperr.
+func boxedOf(t apperr.Type) boxed {
+	if b, ok := boxedTypes[t]; ok {
+		return b
+	}
+	return boxedTypes[apperr.Internal]
 }
 
 // classify finds the apperr error behind err, keeping its GraphQL path and

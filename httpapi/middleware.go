@@ -21,8 +21,9 @@ type Scoper func(ctx context.Context, r *http.Request) context.Context
 // [A-Za-z0-9._-], a fresh one otherwise; also sent back in the response
 // header), the locale of its messages (from Accept-Language: zh-CN and zh-SG
 // are Simplified Chinese, zh-TW and zh-HK Traditional; English by default;
-// said in Content-Language), and what the scopers add. Only messages change
-// with the locale: codes, types, statuses and details never do.
+// said in Content-Language, and in Vary on GET, the only responses a cache
+// may store), and what the scopers add. Only messages change with the
+// locale: codes, types, statuses and details never do.
 func Scope(next http.Handler, scopers ...Scoper) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id := r.Header.Get(requestid.Header)
@@ -33,7 +34,9 @@ func Scope(next http.Handler, scopers ...Scoper) http.Handler {
 		h := w.Header()
 		h[requestIDKey] = []string{id}
 		h["Content-Language"] = contentLanguage[locale]
-		h["Vary"] = varyAcceptLanguage
+		if r.Method == http.MethodGet {
+			h["Vary"] = varyAcceptLanguage
+		}
 		ctx := apperr.WithLocale(requestid.With(r.Context(), id), locale)
 		for _, add := range scopers {
 			ctx = add(ctx, r)

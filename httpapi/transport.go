@@ -191,22 +191,31 @@ func dispatchError(ctx context.Context, exec graphql.GraphExecutor, ae *apperr.E
 // paramsFromBody reads a POST: an application/json body of at most
 // MaxBodyBytes holding one GraphQL request object.
 func (t *Transport) paramsFromBody(r *http.Request, params *graphql.RawParams) *apperr.Error {
-	mediaType, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	if err != nil || mediaType != ContentTypeJSON {
+	if !isJSON(r.Header.Get("Content-Type")) {
 		return apperr.New(apperr.UnsupportedMediaType).With("supported", []string{ContentTypeJSON})
 	}
-	tooLarge := apperr.New(apperr.BodyTooLarge).With("limit", t.MaxBodyBytes)
+	tooLarge := func() *apperr.Error { return apperr.New(apperr.BodyTooLarge).With("limit", t.MaxBodyBytes) }
 	if r.ContentLength > t.MaxBodyBytes {
-		return tooLarge
+		return tooLarge()
 	}
 	body, err := io.ReadAll(io.LimitReader(r.Body, t.MaxBodyBytes+1))
 	if err != nil {
 		return malformed("unreadable_body")
 	}
 	if int64(len(body)) > t.MaxBodyBytes {
-		return tooLarge
+		return tooLarge()
 	}
 	return decodeParams(body, params)
+}
+
+// isJSON reports whether a Content-Type is application/json, with any
+// parameters; the common exact value skips the parser.
+func isJSON(contentType string) bool {
+	if contentType == ContentTypeJSON {
+		return true
+	}
+	mediaType, _, err := mime.ParseMediaType(contentType)
+	return err == nil && mediaType == ContentTypeJSON
 }
 
 // rawRequest is a GraphQL request as JSON. Variables and extensions stay raw
@@ -390,33 +399,39 @@ func (t *Transport) logRequest(r *http.Request, x exchange, status int, took tim
 	case worst >= 400:
 		level = slog.LevelWarn
 	}
-	ctx := r.Context()
-	if !t.Log.Enabled(ctx, level) {
+	// The handler is called directly: the line always comes from here, so
+	// the caller's program counter that Logger looks up is not needed.
+	ctx, h := r.Context(), t.Log.Handler()
+	if !h.Enabled(ctx, level) {
 		return
 	}
-	attrs := make([]slog.Attr, 0, 6)
-	attrs = append(attrs,
+	rec := slog.NewRecord(time.Now(), level, "graphql", 0)
+	rec.AddAttrs(
 		slog.String("request_id", requestid.From(ctx)),
 		slog.String("method", r.Method),
 		slog.Int("status", status),
 		slog.Duration("took", took),
 	)
 	if x.opName != "" {
-		attrs = append(attrs, slog.String("operation", x.opName))
+		rec.AddAttrs(slog.String("operation", x.opName))
 	}
 	if len(x.resp.Errors) > 0 {
-		var b strings.Builder
-		for i, e := range x.resp.Errors {
-			if ae, ok := errors.AsType[*apperr.Error](e); ok {
-				if i > 0 {
-					b.WriteByte(',')
-				}
-				b.WriteString(string(ae.Code()))
-				b.WriteByte('/')
-				b.WriteString(string(ae.Type))
-			}
-		}
-		attrs = append(attrs, slog.String("errors", b.String()))
+		rec.AddAttrs(slog.String("errors", errorNames(x.resp.Errors)))
 	}
-	t.Log.LogAttrs(ctx, level, "graphql", attrs...)
+	_ = h.Handle(ctx, rec)
+}
+
+// errorNames names a response's errors for its log line:
+// "NOT_FOUND/RESOURCE_NOT_FOUND,...".
+func errorNames(errs gqlerror.List) string {
+	names := make([]string, 0, len(errs))
+	for _, e := range errs {
+		if ae, ok := errors.AsType[*apperr.Error](e); ok {
+			names = append(names, ae.Type.Qualified())
+		}
+	}
+	if len(names) == 1 {
+		return names[0]
+	}
+	return strings.Join(names, ",")
 }

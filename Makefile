@@ -1,0 +1,16 @@
+# The README's commands, for those who type make.
+.PHONY: run test bench generate
+
+run:
+	go run .
+
+test:
+	go test -race ./...
+
+generate:
+	go generate ./...
+
+# Builds faultline, loads it beside ../shared/peers (Apollo Server, a bare
+# gqlgen, net/http) and writes the figures into docs/benchmarks.md.
+bench:
+	bash scripts/bench.sh
