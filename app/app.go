@@ -103,7 +103,12 @@ func (a *App) routes(w Wiring, authn *auth.Authenticator) http.Handler {
 		Introspection: a.Config.Introspection,
 		Log:           a.Log,
 	})
+	var limit *httpapi.RateLimit
+	if a.Config.RateLimit > 0 {
+		limit = httpapi.NewRateLimit(a.Config.RateLimit)
+	}
 	gql.AddTransport(&httpapi.Transport{
+		RateLimit:    limit,
 		MaxBodyBytes: a.Config.MaxBodyBytes,
 		Timeout:      a.Config.RequestTimeout,
 		Strict:       a.Config.StrictStatus,

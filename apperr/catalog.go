@@ -307,8 +307,9 @@ var catalog = []Entry{
 
 	// RATE_LIMITED
 	{Type: TooManyRequests, Code: CodeRateLimited, Status: http.StatusTooManyRequests,
-		Meaning: "The client address exceeded FAULTLINE_RATE_LIMIT requests per second.",
-		Message: "Too many requests; retry later", RetryAfter: true},
+		Meaning: "The client address exceeded FAULTLINE_RATE_LIMIT requests per second (a token bucket holding one second's worth); refused before the request is read.",
+		Message: "Too many requests: at most {limit} per second; retry later", RetryAfter: true,
+		Details: []Detail{{"limit", "the requests per second allowed to one client address", 50}}},
 	{Type: TooManyLoginAttempts, Code: CodeRateLimited, Status: http.StatusTooManyRequests,
 		Meaning: "5 failed logins for one email within 15 minutes.",
 		Message: "Too many failed login attempts; retry later", RetryAfter: true},

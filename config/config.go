@@ -31,6 +31,7 @@ type Config struct {
 	MaxComplexity   int           // FAULTLINE_MAX_COMPLEXITY
 	MaxDepth        int           // FAULTLINE_MAX_DEPTH
 	RequestTimeout  time.Duration // FAULTLINE_REQUEST_TIMEOUT
+	RateLimit       int           // FAULTLINE_RATE_LIMIT: requests per second per client address; 0 is off
 	StrictStatus    bool          // FAULTLINE_HTTP_STATUS=strict
 	ShutdownTimeout time.Duration // FAULTLINE_SHUTDOWN_TIMEOUT
 	DrainDelay      time.Duration // FAULTLINE_DRAIN_DELAY
@@ -78,6 +79,7 @@ func Load(getenv func(string) string) (Config, error) {
 	c.MaxComplexity = r.positive("FAULTLINE_MAX_COMPLEXITY", 10_000)
 	c.MaxDepth = r.positive("FAULTLINE_MAX_DEPTH", 15)
 	c.RequestTimeout = r.duration("FAULTLINE_REQUEST_TIMEOUT", 10*time.Second)
+	c.RateLimit = r.positive("FAULTLINE_RATE_LIMIT", 0)
 	c.StrictStatus = r.choice("FAULTLINE_HTTP_STATUS", "graphql", "graphql", "strict") == "strict"
 	c.ShutdownTimeout = r.duration("FAULTLINE_SHUTDOWN_TIMEOUT", 15*time.Second)
 	c.DrainDelay = r.nonNegativeDuration("FAULTLINE_DRAIN_DELAY", 0)

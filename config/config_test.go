@@ -62,7 +62,7 @@ func TestSettings(t *testing.T) {
 		"FAULTLINE_PLAYGROUND": "off", "FAULTLINE_INTROSPECTION": "false",
 		"FAULTLINE_MAX_BODY_BYTES": "2048", "FAULTLINE_MAX_COMPLEXITY": "50", "FAULTLINE_MAX_DEPTH": "4",
 		"FAULTLINE_REQUEST_TIMEOUT": "250ms", "FAULTLINE_HTTP_STATUS": "STRICT",
-		"FAULTLINE_LOG_LEVEL": "debug", "FAULTLINE_LOG_FORMAT": "json",
+		"FAULTLINE_LOG_LEVEL": "debug", "FAULTLINE_LOG_FORMAT": "json", "FAULTLINE_RATE_LIMIT": "50",
 	}))
 	require.NoError(t, err)
 	assert.Equal(t, "127.0.0.1:1234", c.Addr, "FAULTLINE_ADDR wins over PORT")
@@ -75,6 +75,7 @@ func TestSettings(t *testing.T) {
 	assert.Equal(t, 250*time.Millisecond, c.RequestTimeout)
 	assert.True(t, c.StrictStatus)
 	assert.Equal(t, slog.LevelDebug, c.LogLevel)
+	assert.Equal(t, 50, c.RateLimit)
 }
 
 func TestEveryBadValueIsNamed(t *testing.T) {
@@ -82,11 +83,11 @@ func TestEveryBadValueIsNamed(t *testing.T) {
 		"FAULTLINE_ENV": "staging", "FAULTLINE_ADDR": "nope", "FAULTLINE_PLAYGROUND": "maybe",
 		"FAULTLINE_MAX_BODY_BYTES": "-1", "FAULTLINE_MAX_DEPTH": "x", "FAULTLINE_REQUEST_TIMEOUT": "10",
 		"FAULTLINE_HTTP_STATUS": "rest", "FAULTLINE_LOG_LEVEL": "loud", "FAULTLINE_DRAIN_DELAY": "-1s",
-		"FAULTLINE_ACCESS_TTL": "forever", "FAULTLINE_DEMO_PASSWORD": "short",
+		"FAULTLINE_ACCESS_TTL": "forever", "FAULTLINE_DEMO_PASSWORD": "short", "FAULTLINE_RATE_LIMIT": "0",
 	}))
 	require.Error(t, err)
 	for _, name := range []string{"FAULTLINE_ENV", "FAULTLINE_ADDR", "FAULTLINE_PLAYGROUND", "FAULTLINE_MAX_BODY_BYTES",
-		"FAULTLINE_MAX_DEPTH", "FAULTLINE_REQUEST_TIMEOUT", "FAULTLINE_HTTP_STATUS", "FAULTLINE_LOG_LEVEL", "FAULTLINE_DRAIN_DELAY", "FAULTLINE_ACCESS_TTL", "FAULTLINE_DEMO_PASSWORD"} {
+		"FAULTLINE_MAX_DEPTH", "FAULTLINE_REQUEST_TIMEOUT", "FAULTLINE_HTTP_STATUS", "FAULTLINE_LOG_LEVEL", "FAULTLINE_DRAIN_DELAY", "FAULTLINE_ACCESS_TTL", "FAULTLINE_DEMO_PASSWORD", "FAULTLINE_RATE_LIMIT"} {
 		assert.ErrorContains(t, err, name)
 	}
 }

@@ -57,6 +57,9 @@ type Transport struct {
 	Gate         *Gate         // refuses new requests while draining
 	Log          *slog.Logger
 	Hooks        []ResponseHook
+	// RateLimit, when set, refuses a client address's requests beyond its
+	// rate with TOO_MANY_REQUESTS before reading them.
+	RateLimit *RateLimit
 	// MaxErrors caps the errors of one response (errbudget.DefaultLimit
 	// when 0); the rest are replaced by one TOO_MANY_ERRORS.
 	MaxErrors int
@@ -112,6 +115,11 @@ func (t *Transport) serve(ctx context.Context, r *http.Request, exec graphql.Gra
 	}
 	if t.Gate.Closing() {
 		return refuse(apperr.New(apperr.ShuttingDown).WithRetryAfter(time.Second), "")
+	}
+	if t.RateLimit != nil {
+		if ok, wait := t.RateLimit.Admit(r); !ok {
+			return refuse(apperr.New(apperr.TooManyRequests).With("limit", t.RateLimit.PerSecond()).WithRetryAfter(wait), "")
+		}
 	}
 
 	params := &graphql.RawParams{ReadTime: graphql.TraceTiming{Start: graphql.Now()}}

@@ -254,7 +254,7 @@ const (
 	ErrorTypeConcurrentModification ErrorType = "CONCURRENT_MODIFICATION"
 	// PAYMENT_REQUIRED, HTTP 402. The wallet's balance is below the order's total. Details: required, available.
 	ErrorTypeInsufficientFunds ErrorType = "INSUFFICIENT_FUNDS"
-	// RATE_LIMITED, HTTP 429. The client address exceeded FAULTLINE_RATE_LIMIT requests per second. Carries `retryAfter`.
+	// RATE_LIMITED, HTTP 429. The client address exceeded FAULTLINE_RATE_LIMIT requests per second (a token bucket holding one second's worth); refused before the request is read. Details: limit. Carries `retryAfter`.
 	ErrorTypeTooManyRequests ErrorType = "TOO_MANY_REQUESTS"
 	// RATE_LIMITED, HTTP 429. 5 failed logins for one email within 15 minutes. Carries `retryAfter`.
 	ErrorTypeTooManyLoginAttempts ErrorType = "TOO_MANY_LOGIN_ATTEMPTS"
