@@ -10,10 +10,14 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/faultline/faultline/app"
+	"github.com/faultline/faultline/auth"
 	"github.com/faultline/faultline/internal/testserver"
 )
 
@@ -32,6 +36,7 @@ func BenchmarkServeHTTP(b *testing.B) {
 	for _, c := range []struct{ name, body, token, want string }{
 		{"me-ok", `{"query":"{ me { id email role } }"}`, token, `"role":"USER"`},
 		{"admin-403", `{"query":"{ users(first: 1) { edges { node { id } } } }"}`, token, "INSUFFICIENT_ROLE"},
+		{"expired-401", `{"query":"{ me { id } }"}`, expiredLike(b, token, cfg.JWTSecret), "TOKEN_EXPIRED"},
 		{"garbage-401", `{"query":"{ me { id } }"}`, "garbage", "TOKEN_MALFORMED"},
 	} {
 		b.Run(c.name, func(b *testing.B) {
@@ -109,6 +114,21 @@ func loginAs(b *testing.B, a *app.App, email string) string {
 	token := between(rec.Body.String(), `"accessToken":"`, `"`)
 	require.NotEmpty(b, token, rec.Body.String())
 	return token
+}
+
+// expiredLike re-signs token's claims with an expiry an hour ago, as
+// bench.sh forges its expired token.
+func expiredLike(b *testing.B, token string, secret []byte) string {
+	claims := jwt.MapClaims{}
+	_, _, err := jwt.NewParser().ParseUnverified(token, claims)
+	require.NoError(b, err)
+	claims["iat"] = time.Now().Add(-2 * time.Hour).Unix()
+	claims["exp"] = time.Now().Add(-time.Hour).Unix()
+	t := jwt.NewWithClaims(jwt.SigningMethodHS256, claims)
+	t.Header["typ"] = auth.AccessTokenType
+	signed, err := t.SignedString(secret)
+	require.NoError(b, err)
+	return signed
 }
 
 func post(body, token string) *http.Request {

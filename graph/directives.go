@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/faultline/faultline/apperr"
 	"github.com/faultline/faultline/auth"
@@ -24,7 +25,7 @@ func (d *directives) Auth(ctx context.Context, _ any, next graphql.Resolver, rol
 		required = *role
 	}
 	if _, err := d.auth.Require(ctx, required); err != nil {
-		return nil, err
+		return nil, refusal(err)
 	}
 	return d.resolve(ctx, next)
 }
@@ -43,12 +44,19 @@ func (d *directives) Owner(ctx context.Context, obj any, next graphql.Resolver) 
 	if p := d.auth.Viewer(ctx); p == nil || (p.UserID != u.ID && p.Role != auth.RoleAdmin) {
 		if !ofSession(ctx) {
 			if _, err := d.auth.RequireOwner(ctx, u.ID); err != nil {
-				return nil, err
+				return nil, refusal(err)
 			}
 		}
 	}
 	return d.resolve(ctx, next)
 }
+
+// refusal hands an authorization error to gqlgen already in a gqlerror, which
+// gqlgen fills with the field's path and location as it is. Any other error
+// gqlgen wraps itself, rendering err.Error() into a message that the
+// presenter then replaces; refusals are the error path that attackers and
+// long lists of other users' emails drive, so they skip that work.
+func refusal(err error) error { return &gqlerror.Error{Err: err} }
 
 // ofSession reports whether the field being resolved belongs to the user of
 // an AuthPayload.
