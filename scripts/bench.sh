@@ -17,7 +17,7 @@ peers="${PEERS:-$root/../shared/peers}"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 echo "bench: building faultline into $work" >&2
-go build -o "$work/faultline" .
+go build -buildvcs=auto -o "$work/faultline" .  # the commit goes into the binary, and from it into the doc
 
 export ROUNDS="${ROUNDS:-2}"
 bash "$peers/bench.sh" all --profile faultline --name faultline --cmd "exec $work/faultline" --port 18090 --ratio |
