@@ -13,11 +13,11 @@ import (
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
-
 	"github.com/stretchr/testify/require"
 
 	"github.com/faultline/faultline/app"
 	"github.com/faultline/faultline/auth"
+	"github.com/faultline/faultline/config"
 	"github.com/faultline/faultline/internal/testserver"
 )
 
@@ -25,10 +25,7 @@ import (
 // request through the whole handler, for bench.sh's scenarios. Its B/op and
 // allocs/op are the server's own. Figures: docs/benchmarks.md.
 func BenchmarkServeHTTP(b *testing.B) {
-	cfg, _ := testserver.Config(b)
-	a, err := app.New(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	require.NoError(b, err)
-	b.Cleanup(func() { _ = a.Close() })
+	a, cfg := benchApp(b)
 	login := httptest.NewRecorder()
 	a.Handler.ServeHTTP(login, post(`{"query":"mutation { login(email: \"user@faultline.dev\", password: \"`+a.DemoPassword+`\") { accessToken } }"}`, ""))
 	token := between(login.Body.String(), `"accessToken":"`, `"`)
@@ -58,10 +55,7 @@ func BenchmarkServeHTTP(b *testing.B) {
 // beside the same list asking createdBy.name, which fails nowhere.
 // Figures: docs/benchmarks.md.
 func BenchmarkErrorsPerResponse(b *testing.B) {
-	cfg, _ := testserver.Config(b)
-	a, err := app.New(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	require.NoError(b, err)
-	b.Cleanup(func() { _ = a.Close() })
+	a, _ := benchApp(b)
 	admin, user := loginAs(b, a, app.DemoAdminEmail), loginAs(b, a, app.DemoUserEmail)
 	for i := 0; ; i++ {
 		rec := httptest.NewRecorder()
@@ -105,6 +99,16 @@ func BenchmarkErrorsPerResponse(b *testing.B) {
 			})
 		}
 	}
+}
+
+// benchApp is a faultline on a fresh database, configured as bench.sh runs
+// it (development: text logs, which go nowhere here), without a listener.
+func benchApp(b *testing.B) (*app.App, config.Config) {
+	cfg, _ := testserver.Config(b)
+	a, err := app.New(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	require.NoError(b, err)
+	b.Cleanup(func() { _ = a.Close() })
+	return a, cfg
 }
 
 // loginAs logs a demo user in through the handler and returns the access token.

@@ -272,22 +272,17 @@ func (r *Run) ratio(metric, peer string) (float64, bool) {
 }
 
 // scenarios are the scenario names in the order bench.sh ran them.
-func (r *Run) scenarios() []string {
-	var s []string
-	for _, row := range r.Rows {
-		if !slices.Contains(s, row.Scenario) {
-			s = append(s, row.Scenario)
-		}
-	}
-	return s
-}
+func (r *Run) scenarios() []string { return r.distinct(func(row Row) string { return row.Scenario }) }
 
 // servers are the server names in the order bench.sh ran them.
-func (r *Run) servers() []string {
+func (r *Run) servers() []string { return r.distinct(func(row Row) string { return row.Server }) }
+
+// distinct lists the values of the rows' key in order of first appearance.
+func (r *Run) distinct(key func(Row) string) []string {
 	var s []string
 	for _, row := range r.Rows {
-		if !slices.Contains(s, row.Server) {
-			s = append(s, row.Server)
+		if k := key(row); !slices.Contains(s, k) {
+			s = append(s, k)
 		}
 	}
 	return s
