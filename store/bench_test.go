@@ -9,9 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/faultline/faultline/auth"
-	"github.com/faultline/faultline/internal/testdb"
 	"github.com/faultline/faultline/shop"
-	"github.com/faultline/faultline/store"
 )
 
 // BenchmarkHotQueries measures the store calls every request makes, on the
@@ -19,14 +17,11 @@ import (
 // TEST_DATABASE_URL is set). Figures: docs/benchmarks.md.
 func BenchmarkHotQueries(b *testing.B) {
 	ctx := context.Background()
-	db, err := store.Open(ctx, testdb.DatabaseURL(b), store.Options{})
-	require.NoError(b, err)
-	b.Cleanup(func() { _ = db.Close() })
-	require.NoError(b, db.Migrate(ctx))
+	db, _ := migrated(b)
 	u := &auth.User{ID: uuid.Must(uuid.NewV7()).String(), Email: "bench@example.com", Name: "Bench", Role: auth.RoleUser,
 		CreatedAt: time.Now().UTC(), PasswordHash: "x"}
 	require.NoError(b, db.CreateUser(ctx, u))
-	_, err = db.SeedDemoProducts(ctx, u.ID)
+	_, err := db.SeedDemoProducts(ctx, u.ID)
 	require.NoError(b, err)
 	products, err := db.ListProducts(ctx, shop.ProductFilter{}, "", 5)
 	require.NoError(b, err)

@@ -18,7 +18,7 @@ import (
 	"github.com/faultline/faultline/store"
 )
 
-func open(t *testing.T, url string) *store.DB {
+func open(t testing.TB, url string) *store.DB {
 	t.Helper()
 	db, err := store.Open(context.Background(), url, store.Options{})
 	require.NoError(t, err)
@@ -28,7 +28,7 @@ func open(t *testing.T, url string) *store.DB {
 
 // migrated opens a fresh, migrated database of the run's engine and
 // returns its DATABASE_URL too.
-func migrated(t *testing.T) (*store.DB, string) {
+func migrated(t testing.TB) (*store.DB, string) {
 	t.Helper()
 	url := testdb.DatabaseURL(t)
 	db := open(t, url)

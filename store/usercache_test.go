@@ -9,8 +9,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/faultline/faultline/auth"
-	"github.com/faultline/faultline/internal/testdb"
-	"github.com/faultline/faultline/store"
 )
 
 // TestUserLookupsAreCachedOnlyWhereThisProcessIsTheSoleWriter: on SQLite
@@ -18,10 +16,7 @@ import (
 // user; on PostgreSQL, where other instances write too, it always queries.
 func TestUserLookupsAreCachedOnlyWhereThisProcessIsTheSoleWriter(t *testing.T) {
 	ctx := context.Background()
-	db, err := store.Open(ctx, testdb.DatabaseURL(t), store.Options{})
-	require.NoError(t, err)
-	defer db.Close()
-	require.NoError(t, db.Migrate(ctx))
+	db, _ := migrated(t)
 	require.NoError(t, db.CreateUser(ctx, &auth.User{ID: "u1", Email: "a@example.com", Name: "A", Role: auth.RoleUser,
 		CreatedAt: time.Now().UTC(), PasswordHash: "x"}))
 
@@ -40,7 +35,7 @@ func TestUserLookupsAreCachedOnlyWhereThisProcessIsTheSoleWriter(t *testing.T) {
 	}
 	assert.Equal(t, want, lookups())
 
-	_, err = db.SetSuspended(ctx, "u1")
+	_, err := db.SetSuspended(ctx, "u1")
 	require.NoError(t, err)
 	u, err := db.UserByID(ctx, "u1")
 	require.NoError(t, err)
