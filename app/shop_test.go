@@ -1,14 +1,18 @@
 package app_test
 
 import (
+	"context"
 	"fmt"
+	"math"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/faultline/faultline/auth"
 	"github.com/faultline/faultline/internal/testserver"
+	"github.com/faultline/faultline/shop"
 )
 
 // shopper is a signed-in user of a test server.
@@ -274,6 +278,47 @@ func TestInsufficientFunds(t *testing.T) {
 	buyer.topUp(1)
 	require.Empty(t, buyer.move("pay", id).Body.Errors, "exactly enough is enough")
 	assert.Equal(t, 0, buyer.balance())
+	assertInvariant(t, srv)
+}
+
+// TestAWalletStaysWithinGraphQLsInt: a top-up that would let the balance,
+// counting refunds of paid orders, pass 2^31-1 cents is refused, so that
+// balanceCents always fits GraphQL's 32-bit Int.
+func TestAWalletStaysWithinGraphQLsInt(t *testing.T) {
+	srv := testserver.Start(t)
+	ids, prices := products(t, srv)
+	buyer := newShopper(t, srv, "rich@example.com")
+	// The schema allows 1,000,000 cents a top-up; 2,146 of them are put in
+	// through the domain, which the schema's bound does not reach.
+	_, err := (&shop.Wallets{Store: srv.App.DB}).TopUp(context.Background(),
+		&auth.Principal{UserID: buyer.id, Role: auth.RoleUser}, 2_146_000_000)
+	require.NoError(t, err)
+	price := prices[0]
+	paid := buyer.place(line(ids[0], 1))["id"].(string)
+	require.Empty(t, buyer.move("pay", paid).Body.Errors)
+	assert.Equal(t, 2_147_000_000-price, buyer.topUp(1_000_000))
+
+	refused := func(cents, room int) {
+		t.Helper()
+		res := buyer.do(`mutation($a: Int!) { topUp(amountCents: $a) { balanceCents } }`, map[string]any{"a": cents})
+		e := res.Error(t)
+		assert.Equal(t, "BAD_USER_INPUT", e.Extensions.Code)
+		assert.Equal(t, 422, e.Extensions.Status)
+		assert.Equal(t, "VALIDATION_FAILED", e.Extensions.Type)
+		require.Len(t, e.Extensions.Fields, 1)
+		assert.Equal(t, []any{"amountCents"}, e.Extensions.Fields[0].Path)
+		assert.Equal(t, "maxWallet", e.Extensions.Fields[0].Rule)
+		assert.Contains(t, e.Extensions.Fields[0].Message, fmt.Sprintf("at most %d more", room))
+		assert.JSONEq(t, "null", string(res.Body.Data["topUp"]))
+	}
+	refused(483_648, 483_647)
+	assert.Equal(t, 2_147_000_000-price, buyer.balance(), "a refused top-up writes nothing")
+	assert.Equal(t, math.MaxInt32-price, buyer.topUp(483_647), "exactly up to the limit")
+
+	// The paid order's refund brings the balance to the limit, not past it.
+	require.Empty(t, buyer.move("cancel", paid).Body.Errors)
+	assert.Equal(t, math.MaxInt32, buyer.balance())
+	refused(1, 0)
 	assertInvariant(t, srv)
 }
 

@@ -47,6 +47,7 @@ var ruleMessages = map[string]string{
 	"maxItems":  "must have at most {limit} entries",
 	"email":     "must be a valid email address",
 	"maxTotal":  "the order's total may not exceed {limit} cents",
+	"maxWallet": "a wallet may hold at most {limit} cents, counting refunds of paid orders; at most {room} more can be added",
 }
 
 // english returns the English text of a message key: a type ("TOKEN_EXPIRED"),
@@ -174,6 +175,7 @@ var translations = map[Locale]map[string]string{
 		"rule.maxItems":                         "最多只能有 {limit} 项",
 		"rule.email":                            "必须是有效的电子邮件地址",
 		"rule.maxTotal":                         "订单总额不能超过 {limit} 分",
+		"rule.maxWallet":                        "钱包最多可容纳 {limit} 分（含已支付订单可能的退款），最多还能充值 {room} 分",
 	},
 	TraditionalChinese: {
 		"MALFORMED_REQUEST":                     "GraphQL 請求格式錯誤",
@@ -241,6 +243,7 @@ var translations = map[Locale]map[string]string{
 		"rule.maxItems":                         "最多只能有 {limit} 項",
 		"rule.email":                            "必須是有效的電子郵件地址",
 		"rule.maxTotal":                         "訂單總額不能超過 {limit} 分",
+		"rule.maxWallet":                        "錢包最多可容納 {limit} 分（含已付款訂單可能的退款），最多還能儲值 {room} 分",
 	},
 	Russian: {
 		"MALFORMED_REQUEST":                     "Некорректный запрос GraphQL",
@@ -308,5 +311,6 @@ var translations = map[Locale]map[string]string{
 		"rule.maxItems":                         "число элементов должно быть не больше {limit}",
 		"rule.email":                            "должно быть корректным адресом электронной почты",
 		"rule.maxTotal":                         "сумма заказа не может превышать {limit} (в центах)",
+		"rule.maxWallet":                        "в кошельке может быть не более {limit} (в центах) с учётом возвратов оплаченных заказов; можно добавить ещё не более {room}",
 	},
 }

@@ -106,7 +106,10 @@ type OrderStore interface {
 	OrderByID(ctx context.Context, id string) (*Order, error)
 	// ListOrders returns up to limit orders of a user after afterID, newest first.
 	ListOrders(ctx context.Context, userID, afterID string, limit int) ([]Order, error)
-	TopUp(ctx context.Context, userID string, amountCents int) (*Wallet, error)
+	// TopUp credits a wallet after decide has accepted the balance before it
+	// and the total of the user's refundable (paid or shipped) orders, read
+	// with the wallet locked.
+	TopUp(ctx context.Context, userID string, amountCents int, decide func(balanceCents, refundableCents int) error) (*Wallet, error)
 	WalletOf(ctx context.Context, userID string) (*Wallet, error)
 }
 

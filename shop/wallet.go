@@ -2,7 +2,9 @@ package shop
 
 import (
 	"context"
+	"math"
 
+	"github.com/faultline/faultline/apperr"
 	"github.com/faultline/faultline/auth"
 )
 
@@ -16,14 +18,27 @@ type Wallet struct {
 	Currency     string
 }
 
+// MaxWalletCents bounds what a wallet can hold, counting what refunds of its
+// paid and not yet delivered orders could bring back, so that a balance
+// always fits GraphQL's 32-bit Int (a payment moves money from the balance
+// to an order and a refund moves it back; neither changes the sum).
+const MaxWalletCents = math.MaxInt32
+
 // Wallets runs the wallets' rules.
 type Wallets struct {
 	Store OrderStore
 }
 
-// TopUp adds money to the viewer's wallet (the schema bounds the amount).
+// TopUp adds money to the viewer's wallet (the schema bounds the amount)
+// unless the wallet would then hold more than MaxWalletCents.
 func (s *Wallets) TopUp(ctx context.Context, viewer *auth.Principal, amountCents int) (*Wallet, error) {
-	return s.Store.TopUp(ctx, viewer.UserID, amountCents)
+	return s.Store.TopUp(ctx, viewer.UserID, amountCents, func(balance, refundable int) error {
+		if room := MaxWalletCents - balance - refundable; amountCents > room {
+			return apperr.Invalid(apperr.Violation([]any{"amountCents"}, "maxWallet",
+				map[string]any{"limit": MaxWalletCents, "room": max(room, 0)}))
+		}
+		return nil
+	})
 }
 
 // Of returns a user's wallet, empty when they never topped it up.

@@ -253,7 +253,9 @@ func (db *DB) loadItems(ctx context.Context, orders []*shop.Order) error {
 }
 
 // TopUp implements shop.OrderStore.
-func (db *DB) TopUp(ctx context.Context, userID string, cents int) (*shop.Wallet, error) {
+// The credit comes first so that the wallet's row is locked (created if need
+// be) before the balance and the orders are judged.
+func (db *DB) TopUp(ctx context.Context, userID string, cents int, decide func(balance, refundable int) error) (*shop.Wallet, error) {
 	ctx, cancel := db.call(ctx)
 	defer cancel()
 	var balance int
@@ -261,6 +263,14 @@ func (db *DB) TopUp(ctx context.Context, userID string, cents int) (*shop.Wallet
 		now := time.Now().UTC()
 		var err error
 		if balance, err = credit(ctx, tx, userID, cents, now); err != nil {
+			return err
+		}
+		var refundable int
+		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(SUM(total_cents), 0) FROM orders
+			WHERE user_id = $1 AND status IN ('PAID', 'SHIPPED')`, userID).Scan(&refundable); err != nil {
+			return err
+		}
+		if err := decide(balance-cents, refundable); err != nil {
 			return err
 		}
 		return addEntry(ctx, tx, userID, "TOP_UP", cents, "", now)
