@@ -288,8 +288,9 @@ func TestAWalletStaysWithinGraphQLsInt(t *testing.T) {
 	srv := testserver.Start(t)
 	ids, prices := products(t, srv)
 	buyer := newShopper(t, srv, "rich@example.com")
-	// The schema allows 1,000,000 cents a top-up; 2,146 of them are put in
-	// through the domain, which the schema's bound does not reach.
+	// The schema allows 1,000,000 cents a top-up; the sum of 2,146 of them
+	// goes in at once through the domain, which the schema's bound does not
+	// reach.
 	_, err := (&shop.Wallets{Store: srv.App.DB}).TopUp(context.Background(),
 		&auth.Principal{UserID: buyer.id, Role: auth.RoleUser}, 2_146_000_000)
 	require.NoError(t, err)
