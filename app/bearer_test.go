@@ -12,38 +12,12 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/faultline/faultline/internal/jwttest"
 	"github.com/faultline/faultline/internal/testserver"
 )
 
 // probe asks a protected field and a public one in one operation.
 const probe = `query Probe { me { id } products(first: 1) { edges { cursor } } }`
-
-// forge signs a token the way an attacker (or a careless client) might.
-func forge(t *testing.T, method jwt.SigningMethod, key any, typ string, claims jwt.MapClaims) string {
-	t.Helper()
-	tok := jwt.NewWithClaims(method, claims)
-	if typ == "" {
-		delete(tok.Header, "typ")
-	} else {
-		tok.Header["typ"] = typ
-	}
-	s, err := tok.SignedString(key)
-	require.NoError(t, err)
-	return s
-}
-
-func change(c jwt.MapClaims, key string, value any) jwt.MapClaims {
-	out := jwt.MapClaims{}
-	for k, v := range c {
-		out[k] = v
-	}
-	if value == nil {
-		delete(out, key)
-	} else {
-		out[key] = value
-	}
-	return out
-}
 
 // TestBearerAttackList sends every malformed, forged or misused bearer
 // token of the issue's list through real HTTP. Each one fails the protected
@@ -56,9 +30,9 @@ func TestBearerAttackList(t *testing.T) {
 	now := time.Now()
 	valid := jwt.MapClaims{"iss": "faultline", "aud": "faultline", "sub": user.User.ID, "role": "USER",
 		"iat": now.Add(-time.Minute).Unix(), "exp": now.Add(time.Hour).Unix(), "jti": "attack"}
-	hs256 := func(c jwt.MapClaims) string { return forge(t, jwt.SigningMethodHS256, secret, "at+jwt", c) }
+	hs256 := func(c jwt.MapClaims) string { return jwttest.Sign(t, jwt.SigningMethodHS256, secret, "at+jwt", c) }
 	wrongKey := []byte(strings.Repeat("w", 32))
-	expired := change(valid, "exp", now.Add(-time.Hour).Unix())
+	expired := jwttest.With(valid, "exp", now.Add(-time.Hour).Unix())
 
 	// The payload of a real token, re-encoded with role ADMIN, keeping the signature.
 	parts := strings.Split(user.AccessToken, ".")
@@ -95,23 +69,23 @@ func TestBearerAttackList(t *testing.T) {
 		{"100 KB token", []string{"Bearer " + strings.Repeat("a", 100<<10)}, malformedTok, nil},
 		{"two Authorization headers", []string{"Bearer " + user.AccessToken, "Bearer " + user.AccessToken}, malformedTok, nil},
 		{"alg none", []string{"Bearer " + alg(`{"alg":"none","typ":"at+jwt"}`)}, badSig, nil},
-		{"alg none, signed by the library", []string{"Bearer " + forge(t, jwt.SigningMethodNone, jwt.UnsafeAllowNoneSignatureType, "at+jwt", valid)}, badSig, nil},
-		{"HS256 with a wrong secret", []string{"Bearer " + forge(t, jwt.SigningMethodHS256, wrongKey, "at+jwt", valid)}, badSig, nil},
+		{"alg none, signed by the library", []string{"Bearer " + jwttest.Sign(t, jwt.SigningMethodNone, jwt.UnsafeAllowNoneSignatureType, "at+jwt", valid)}, badSig, nil},
+		{"HS256 with a wrong secret", []string{"Bearer " + jwttest.Sign(t, jwt.SigningMethodHS256, wrongKey, "at+jwt", valid)}, badSig, nil},
 		{"tampered payload", []string{"Bearer " + tampered}, badSig, nil},
-		{"HS384 while HS256 is pinned", []string{"Bearer " + forge(t, jwt.SigningMethodHS384, secret, "at+jwt", valid)}, badSig, nil},
-		{"HS512 while HS256 is pinned", []string{"Bearer " + forge(t, jwt.SigningMethodHS512, secret, "at+jwt", valid)}, badSig, nil},
-		{"expired and badly signed", []string{"Bearer " + forge(t, jwt.SigningMethodHS256, wrongKey, "at+jwt", expired)}, badSig, nil},
+		{"HS384 while HS256 is pinned", []string{"Bearer " + jwttest.Sign(t, jwt.SigningMethodHS384, secret, "at+jwt", valid)}, badSig, nil},
+		{"HS512 while HS256 is pinned", []string{"Bearer " + jwttest.Sign(t, jwt.SigningMethodHS512, secret, "at+jwt", valid)}, badSig, nil},
+		{"expired and badly signed", []string{"Bearer " + jwttest.Sign(t, jwt.SigningMethodHS256, wrongKey, "at+jwt", expired)}, badSig, nil},
 		{"expired", []string{"Bearer " + hs256(expired)}, want{"TOKEN_EXPIRED", "UNAUTHENTICATED", 401},
 			map[string]any{"expiredAt": time.Unix(expired["exp"].(int64), 0).UTC().Format(time.RFC3339)}},
-		{"nbf in the future", []string{"Bearer " + hs256(change(valid, "nbf", now.Add(time.Hour).Unix()))}, want{"TOKEN_NOT_YET_VALID", "UNAUTHENTICATED", 401}, nil},
-		{"iat in the future", []string{"Bearer " + hs256(change(valid, "iat", now.Add(time.Hour).Unix()))}, want{"TOKEN_NOT_YET_VALID", "UNAUTHENTICATED", 401}, nil},
-		{"missing exp", []string{"Bearer " + hs256(change(valid, "exp", nil))}, want{"TOKEN_CLAIMS_INVALID", "UNAUTHENTICATED", 401}, map[string]any{"claim": "exp"}},
-		{"wrong iss", []string{"Bearer " + hs256(change(valid, "iss", "someone-else"))}, want{"TOKEN_CLAIMS_INVALID", "UNAUTHENTICATED", 401}, map[string]any{"claim": "iss"}},
-		{"wrong aud", []string{"Bearer " + hs256(change(valid, "aud", "another-api"))}, want{"TOKEN_CLAIMS_INVALID", "UNAUTHENTICATED", 401}, map[string]any{"claim": "aud"}},
-		{"wrong typ", []string{"Bearer " + forge(t, jwt.SigningMethodHS256, secret, "JWT", valid)}, want{"TOKEN_TYPE_MISMATCH", "UNAUTHENTICATED", 401}, map[string]any{"expected": "access"}},
-		{"no typ", []string{"Bearer " + forge(t, jwt.SigningMethodHS256, secret, "", valid)}, want{"TOKEN_TYPE_MISMATCH", "UNAUTHENTICATED", 401}, nil},
+		{"nbf in the future", []string{"Bearer " + hs256(jwttest.With(valid, "nbf", now.Add(time.Hour).Unix()))}, want{"TOKEN_NOT_YET_VALID", "UNAUTHENTICATED", 401}, nil},
+		{"iat in the future", []string{"Bearer " + hs256(jwttest.With(valid, "iat", now.Add(time.Hour).Unix()))}, want{"TOKEN_NOT_YET_VALID", "UNAUTHENTICATED", 401}, nil},
+		{"missing exp", []string{"Bearer " + hs256(jwttest.With(valid, "exp", nil))}, want{"TOKEN_CLAIMS_INVALID", "UNAUTHENTICATED", 401}, map[string]any{"claim": "exp"}},
+		{"wrong iss", []string{"Bearer " + hs256(jwttest.With(valid, "iss", "someone-else"))}, want{"TOKEN_CLAIMS_INVALID", "UNAUTHENTICATED", 401}, map[string]any{"claim": "iss"}},
+		{"wrong aud", []string{"Bearer " + hs256(jwttest.With(valid, "aud", "another-api"))}, want{"TOKEN_CLAIMS_INVALID", "UNAUTHENTICATED", 401}, map[string]any{"claim": "aud"}},
+		{"wrong typ", []string{"Bearer " + jwttest.Sign(t, jwt.SigningMethodHS256, secret, "JWT", valid)}, want{"TOKEN_TYPE_MISMATCH", "UNAUTHENTICATED", 401}, map[string]any{"expected": "access"}},
+		{"no typ", []string{"Bearer " + jwttest.Sign(t, jwt.SigningMethodHS256, secret, "", valid)}, want{"TOKEN_TYPE_MISMATCH", "UNAUTHENTICATED", 401}, nil},
 		{"refresh token as bearer", []string{"Bearer " + user.RefreshToken}, want{"TOKEN_TYPE_MISMATCH", "UNAUTHENTICATED", 401}, map[string]any{"expected": "access"}},
-		{"a sub that never existed", []string{"Bearer " + hs256(change(valid, "sub", "00000000-0000-7000-8000-000000000000"))}, want{"TOKEN_REVOKED", "UNAUTHENTICATED", 401}, nil},
+		{"a sub that never existed", []string{"Bearer " + hs256(jwttest.With(valid, "sub", "00000000-0000-7000-8000-000000000000"))}, want{"TOKEN_REVOKED", "UNAUTHENTICATED", 401}, nil},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			rid := fmt.Sprintf("attack-%d", time.Now().UnixNano())

@@ -18,6 +18,7 @@ import (
 	"github.com/faultline/faultline/app"
 	"github.com/faultline/faultline/auth"
 	"github.com/faultline/faultline/config"
+	"github.com/faultline/faultline/internal/jwttest"
 	"github.com/faultline/faultline/internal/testserver"
 )
 
@@ -128,11 +129,7 @@ func expiredLike(b *testing.B, token string, secret []byte) string {
 	require.NoError(b, err)
 	claims["iat"] = time.Now().Add(-2 * time.Hour).Unix()
 	claims["exp"] = time.Now().Add(-time.Hour).Unix()
-	t := jwt.NewWithClaims(jwt.SigningMethodHS256, claims)
-	t.Header["typ"] = auth.AccessTokenType
-	signed, err := t.SignedString(secret)
-	require.NoError(b, err)
-	return signed
+	return jwttest.Sign(b, jwt.SigningMethodHS256, secret, auth.AccessTokenType, claims)
 }
 
 func post(body, token string) *http.Request {

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/faultline/faultline/apperr"
+	"github.com/faultline/faultline/internal/jwttest"
 )
 
 // TestCachedVerdictsFollowTheClock: a cached valid token still expires on
@@ -43,11 +44,8 @@ func TestCachedVerdictsFollowTheClock(t *testing.T) {
 		assert.Equal(t, apperr.TokenMalformed, bad.Type)
 	}
 
-	future := jwt.NewWithClaims(jwt.SigningMethodHS256, jwt.MapClaims{"iss": "faultline", "aud": "faultline", "sub": "u1",
-		"role": "USER", "iat": now.Add(time.Hour).Unix(), "exp": now.Add(2 * time.Hour).Unix()})
-	future.Header["typ"] = "at+jwt"
-	early, err := future.SignedString([]byte(strings.Repeat("k", 32)))
-	require.NoError(t, err)
+	early := jwttest.Sign(t, jwt.SigningMethodHS256, []byte(strings.Repeat("k", 32)), AccessTokenType, jwt.MapClaims{"iss": "faultline",
+		"aud": "faultline", "sub": "u1", "role": "USER", "iat": now.Add(time.Hour).Unix(), "exp": now.Add(2 * time.Hour).Unix()})
 	_, bad = tk.Verify(early)
 	require.NotNil(t, bad)
 	assert.Equal(t, apperr.TokenNotYetValid, bad.Type)
@@ -56,11 +54,8 @@ func TestCachedVerdictsFollowTheClock(t *testing.T) {
 	assert.Nil(t, bad, "its time came")
 	assert.NotNil(t, c)
 
-	wrongAud := jwt.NewWithClaims(jwt.SigningMethodHS256, jwt.MapClaims{"iss": "faultline", "aud": "x", "sub": "u1",
-		"role": "USER", "iat": now.Unix(), "exp": now.Add(time.Hour).Unix()})
-	wrongAud.Header["typ"] = "at+jwt"
-	aud, err := wrongAud.SignedString([]byte(strings.Repeat("k", 32)))
-	require.NoError(t, err)
+	aud := jwttest.Sign(t, jwt.SigningMethodHS256, []byte(strings.Repeat("k", 32)), AccessTokenType, jwt.MapClaims{"iss": "faultline",
+		"aud": "x", "sub": "u1", "role": "USER", "iat": now.Unix(), "exp": now.Add(time.Hour).Unix()})
 	for range 2 {
 		_, bad := tk.Verify(aud)
 		require.NotNil(t, bad)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/faultline/faultline/apperr"
 	"github.com/faultline/faultline/auth"
+	"github.com/faultline/faultline/internal/jwttest"
 )
 
 var secret = []byte(strings.Repeat("k", 32))
@@ -50,43 +51,16 @@ func TestIssuedTokensVerify(t *testing.T) {
 	assert.NotEqual(t, raw, other, "every token has its own jti")
 }
 
-// sign makes a token with any header, claims, method and key.
-func sign(t testing.TB, method jwt.SigningMethod, key any, typ string, claims jwt.MapClaims) string {
-	t.Helper()
-	tok := jwt.NewWithClaims(method, claims)
-	if typ != "" {
-		tok.Header["typ"] = typ
-	} else {
-		delete(tok.Header, "typ")
-	}
-	s, err := tok.SignedString(key)
-	require.NoError(t, err)
-	return s
-}
-
 func good(now time.Time) jwt.MapClaims {
 	return jwt.MapClaims{"iss": "faultline", "aud": "faultline", "sub": "u1", "role": "USER",
 		"iat": now.Add(-time.Minute).Unix(), "exp": now.Add(time.Hour).Unix(), "jti": "j"}
 }
 
-func with(c jwt.MapClaims, k string, v any) jwt.MapClaims {
-	out := jwt.MapClaims{}
-	for key, val := range c {
-		out[key] = val
-	}
-	if v == nil {
-		delete(out, k)
-	} else {
-		out[k] = v
-	}
-	return out
-}
-
 func TestVerifyNamesExactlyOneTypePerFault(t *testing.T) {
 	tk := tokens(t)
 	now := time.Now()
-	hs256 := func(c jwt.MapClaims) string { return sign(t, jwt.SigningMethodHS256, secret, "at+jwt", c) }
-	expired := with(good(now), "exp", now.Add(-time.Hour).Unix())
+	hs256 := func(c jwt.MapClaims) string { return jwttest.Sign(t, jwt.SigningMethodHS256, secret, "at+jwt", c) }
+	expired := jwttest.With(good(now), "exp", now.Add(-time.Hour).Unix())
 	for _, c := range []struct {
 		name  string
 		token string
@@ -96,22 +70,22 @@ func TestVerifyNamesExactlyOneTypePerFault(t *testing.T) {
 		{"garbage", "garbage", apperr.TokenMalformed, ""},
 		{"two segments", "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ1MSJ9", apperr.TokenMalformed, ""},
 		{"bad base64", "eyJhbGciOiJIUzI1NiJ9.%%%.abc", apperr.TokenMalformed, ""},
-		{"alg none", sign(t, jwt.SigningMethodNone, jwt.UnsafeAllowNoneSignatureType, "at+jwt", good(now)), apperr.TokenSignatureInvalid, ""},
-		{"wrong secret", sign(t, jwt.SigningMethodHS256, []byte(strings.Repeat("x", 32)), "at+jwt", good(now)), apperr.TokenSignatureInvalid, ""},
-		{"HS384", sign(t, jwt.SigningMethodHS384, secret, "at+jwt", good(now)), apperr.TokenSignatureInvalid, ""},
-		{"HS512", sign(t, jwt.SigningMethodHS512, secret, "at+jwt", good(now)), apperr.TokenSignatureInvalid, ""},
-		{"expired and badly signed", sign(t, jwt.SigningMethodHS256, []byte(strings.Repeat("x", 32)), "at+jwt", expired), apperr.TokenSignatureInvalid, ""},
-		{"no typ", sign(t, jwt.SigningMethodHS256, secret, "", good(now)), apperr.TokenTypeMismatch, ""},
-		{"typ JWT", sign(t, jwt.SigningMethodHS256, secret, "JWT", good(now)), apperr.TokenTypeMismatch, ""},
+		{"alg none", jwttest.Sign(t, jwt.SigningMethodNone, jwt.UnsafeAllowNoneSignatureType, "at+jwt", good(now)), apperr.TokenSignatureInvalid, ""},
+		{"wrong secret", jwttest.Sign(t, jwt.SigningMethodHS256, []byte(strings.Repeat("x", 32)), "at+jwt", good(now)), apperr.TokenSignatureInvalid, ""},
+		{"HS384", jwttest.Sign(t, jwt.SigningMethodHS384, secret, "at+jwt", good(now)), apperr.TokenSignatureInvalid, ""},
+		{"HS512", jwttest.Sign(t, jwt.SigningMethodHS512, secret, "at+jwt", good(now)), apperr.TokenSignatureInvalid, ""},
+		{"expired and badly signed", jwttest.Sign(t, jwt.SigningMethodHS256, []byte(strings.Repeat("x", 32)), "at+jwt", expired), apperr.TokenSignatureInvalid, ""},
+		{"no typ", jwttest.Sign(t, jwt.SigningMethodHS256, secret, "", good(now)), apperr.TokenTypeMismatch, ""},
+		{"typ JWT", jwttest.Sign(t, jwt.SigningMethodHS256, secret, "JWT", good(now)), apperr.TokenTypeMismatch, ""},
 		{"expired", hs256(expired), apperr.TokenExpired, ""},
-		{"nbf in the future", hs256(with(good(now), "nbf", now.Add(time.Hour).Unix())), apperr.TokenNotYetValid, ""},
-		{"iat in the future", hs256(with(good(now), "iat", now.Add(time.Hour).Unix())), apperr.TokenNotYetValid, ""},
-		{"no exp", hs256(with(good(now), "exp", nil)), apperr.TokenClaimsInvalid, "exp"},
-		{"no iss", hs256(with(good(now), "iss", nil)), apperr.TokenClaimsInvalid, "iss"},
-		{"wrong iss", hs256(with(good(now), "iss", "evil")), apperr.TokenClaimsInvalid, "iss"},
-		{"wrong aud", hs256(with(good(now), "aud", "other")), apperr.TokenClaimsInvalid, "aud"},
-		{"no sub", hs256(with(good(now), "sub", nil)), apperr.TokenClaimsInvalid, "sub"},
-		{"bad role", hs256(with(good(now), "role", "ROOT")), apperr.TokenClaimsInvalid, "role"},
+		{"nbf in the future", hs256(jwttest.With(good(now), "nbf", now.Add(time.Hour).Unix())), apperr.TokenNotYetValid, ""},
+		{"iat in the future", hs256(jwttest.With(good(now), "iat", now.Add(time.Hour).Unix())), apperr.TokenNotYetValid, ""},
+		{"no exp", hs256(jwttest.With(good(now), "exp", nil)), apperr.TokenClaimsInvalid, "exp"},
+		{"no iss", hs256(jwttest.With(good(now), "iss", nil)), apperr.TokenClaimsInvalid, "iss"},
+		{"wrong iss", hs256(jwttest.With(good(now), "iss", "evil")), apperr.TokenClaimsInvalid, "iss"},
+		{"wrong aud", hs256(jwttest.With(good(now), "aud", "other")), apperr.TokenClaimsInvalid, "aud"},
+		{"no sub", hs256(jwttest.With(good(now), "sub", nil)), apperr.TokenClaimsInvalid, "sub"},
+		{"bad role", hs256(jwttest.With(good(now), "role", "ROOT")), apperr.TokenClaimsInvalid, "role"},
 		{"too long", strings.Repeat("a", auth.MaxTokenBytes+1), apperr.TokenMalformed, ""},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -129,10 +103,10 @@ func TestVerifyNamesExactlyOneTypePerFault(t *testing.T) {
 	assert.Equal(t, time.Unix(expired["exp"].(int64), 0).UTC().Format(time.RFC3339), bad.Details["expiredAt"])
 
 	// A little clock skew is tolerated.
-	c, bad := tk.Verify(hs256(with(good(now), "iat", now.Add(5*time.Second).Unix())))
+	c, bad := tk.Verify(hs256(jwttest.With(good(now), "iat", now.Add(5*time.Second).Unix())))
 	assert.Nil(t, bad)
 	assert.NotNil(t, c)
-	_, bad = tk.Verify(sign(t, jwt.SigningMethodHS256, secret, "application/at+jwt", good(now)))
+	_, bad = tk.Verify(jwttest.Sign(t, jwt.SigningMethodHS256, secret, "application/at+jwt", good(now)))
 	assert.Nil(t, bad, "RFC 9068's long form of the typ")
 }
 
@@ -144,8 +118,8 @@ func BenchmarkVerify(b *testing.B) {
 	valid, _ := tk.Issue(&auth.User{ID: "0193a1b2-7c4d-7e8f-9a0b-1c2d3e4f5a6b", Role: auth.RoleUser})
 	for _, c := range []struct{ name, token string }{
 		{"valid", valid},
-		{"expired", sign(b, jwt.SigningMethodHS256, secret, "at+jwt", with(good(now), "exp", now.Add(-time.Hour).Unix()))},
-		{"bad-signature", sign(b, jwt.SigningMethodHS256, []byte(strings.Repeat("x", 32)), "at+jwt", good(now))},
+		{"expired", jwttest.Sign(b, jwt.SigningMethodHS256, secret, "at+jwt", jwttest.With(good(now), "exp", now.Add(-time.Hour).Unix()))},
+		{"bad-signature", jwttest.Sign(b, jwt.SigningMethodHS256, []byte(strings.Repeat("x", 32)), "at+jwt", good(now))},
 		{"garbage", "garbage.garbage.garbage"},
 	} {
 		b.Run(c.name, func(b *testing.B) {
