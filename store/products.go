@@ -24,8 +24,14 @@ func scanProduct(row interface{ Scan(...any) error }, p *shop.Product) error {
 func (db *DB) ProductByID(ctx context.Context, id string) (*shop.Product, error) {
 	ctx, cancel := db.call(ctx)
 	defer cancel()
+	return db.oneProduct(ctx, db.q.QueryRowContext(ctx, `SELECT `+productColumns+` FROM products p WHERE p.id = $1`, id))
+}
+
+// oneProduct scans the product of row with its categories; nil when row
+// is empty.
+func (db *DB) oneProduct(ctx context.Context, row *sql.Row) (*shop.Product, error) {
 	var p shop.Product
-	err := scanProduct(db.q.QueryRowContext(ctx, `SELECT `+productColumns+` FROM products p WHERE p.id = $1`, id), &p)
+	err := scanProduct(row, &p)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
@@ -205,20 +211,8 @@ func (db *DB) UpdateProduct(ctx context.Context, id string, in shop.ProductInput
 func (db *DB) BanProduct(ctx context.Context, id, reason string) (*shop.Product, error) {
 	ctx, cancel := db.call(ctx)
 	defer cancel()
-	var p shop.Product
-	err := scanProduct(db.q.QueryRowContext(ctx, `UPDATE products SET banned = TRUE, ban_reason = $1 WHERE id = $2
-		RETURNING `+unqualified(productColumns), reason, id), &p)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, db.mapErr(ctx, err)
-	}
-	products := []shop.Product{p}
-	if err := db.loadCategories(ctx, db.q, products); err != nil {
-		return nil, err
-	}
-	return &products[0], nil
+	return db.oneProduct(ctx, db.q.QueryRowContext(ctx, `UPDATE products SET banned = TRUE, ban_reason = $1 WHERE id = $2
+		RETURNING `+unqualified(productColumns), reason, id))
 }
 
 func insertCategories(ctx context.Context, tx counted, productID string, categories []string) error {

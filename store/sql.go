@@ -47,6 +47,15 @@ func (db *DB) Queries() int64 { return db.queries.Load() }
 // (or a deadlock) is run again before CONCURRENT_MODIFICATION.
 const txAttempts = 3
 
+// exec runs one statement on its own, within the store's deadline, with its
+// error mapped.
+func (db *DB) exec(ctx context.Context, q string, args ...any) error {
+	ctx, cancel := db.call(ctx)
+	defer cancel()
+	_, err := db.q.ExecContext(ctx, q, args...)
+	return db.mapErr(ctx, err)
+}
+
 // inTx runs fn in one transaction: committed if fn returns nil, rolled back
 // otherwise, so a failed write leaves nothing behind. A serialization
 // failure or deadlock runs fn again, up to txAttempts times.

@@ -80,18 +80,12 @@ func (db *DB) RotateRefreshToken(ctx context.Context, oldHash string, next auth.
 
 // RevokeRefreshFamily implements auth.Store.
 func (db *DB) RevokeRefreshFamily(ctx context.Context, familyID string, at time.Time) error {
-	ctx, cancel := db.call(ctx)
-	defer cancel()
-	_, err := db.q.ExecContext(ctx, `UPDATE refresh_families SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL`, at.UTC(), familyID)
-	return db.mapErr(ctx, err)
+	return db.exec(ctx, `UPDATE refresh_families SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL`, at.UTC(), familyID)
 }
 
 // DeleteRefreshToken implements auth.Store.
 func (db *DB) DeleteRefreshToken(ctx context.Context, hash string) error {
-	ctx, cancel := db.call(ctx)
-	defer cancel()
-	_, err := db.q.ExecContext(ctx, `DELETE FROM refresh_tokens WHERE hash = $1`, hash)
-	return db.mapErr(ctx, err)
+	return db.exec(ctx, `DELETE FROM refresh_tokens WHERE hash = $1`, hash)
 }
 
 // DeleteExpired implements auth.Store.
@@ -137,16 +131,10 @@ func (db *DB) RecordLoginAttempt(ctx context.Context, email string, at, since ti
 
 // ForgetLoginAttempt implements auth.Store.
 func (db *DB) ForgetLoginAttempt(ctx context.Context, email string, at time.Time) error {
-	ctx, cancel := db.call(ctx)
-	defer cancel()
-	_, err := db.q.ExecContext(ctx, `DELETE FROM login_attempts WHERE email = $1 AND attempted_at = $2`, email, at.UnixMicro())
-	return db.mapErr(ctx, err)
+	return db.exec(ctx, `DELETE FROM login_attempts WHERE email = $1 AND attempted_at = $2`, email, at.UnixMicro())
 }
 
 // ClearLoginAttempts implements auth.Store.
 func (db *DB) ClearLoginAttempts(ctx context.Context, email string) error {
-	ctx, cancel := db.call(ctx)
-	defer cancel()
-	_, err := db.q.ExecContext(ctx, `DELETE FROM login_attempts WHERE email = $1`, email)
-	return db.mapErr(ctx, err)
+	return db.exec(ctx, `DELETE FROM login_attempts WHERE email = $1`, email)
 }

@@ -19,11 +19,8 @@ func scanUser(row interface{ Scan(...any) error }, u *auth.User) error {
 
 // CreateUser implements auth.Store.
 func (db *DB) CreateUser(ctx context.Context, u *auth.User) error {
-	ctx, cancel := db.call(ctx)
-	defer cancel()
-	_, err := db.q.ExecContext(ctx, `INSERT INTO users (`+userColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+	return db.exec(ctx, `INSERT INTO users (`+userColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
 		u.ID, u.Email, u.Name, u.Role, u.PasswordHash, u.Suspended, u.CreatedAt.UTC())
-	return db.mapErr(ctx, err)
 }
 
 func (db *DB) oneUser(ctx context.Context, where string, arg any) (*auth.User, error) {
@@ -120,11 +117,9 @@ func (db *DB) ListUsers(ctx context.Context, afterID string, limit int) ([]auth.
 
 // SetPasswordHash implements auth.Store.
 func (db *DB) SetPasswordHash(ctx context.Context, id, hash string) error {
-	ctx, cancel := db.call(ctx)
-	defer cancel()
-	_, err := db.q.ExecContext(ctx, `UPDATE users SET password_hash = $1 WHERE id = $2`, hash, id)
+	err := db.exec(ctx, `UPDATE users SET password_hash = $1 WHERE id = $2`, hash, id)
 	db.forget(id)
-	return db.mapErr(ctx, err)
+	return err
 }
 
 // SetSuspended implements auth.Store.
