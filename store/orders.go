@@ -114,12 +114,13 @@ func (db *DB) MoveOrder(ctx context.Context, id string, decide func(*shop.Order,
 			o.CancelledAt = &now
 		}
 		out = o
-		return nil
+		// Read in the transaction: once it commits, the move is reported done.
+		return loadItems(ctx, tx, []*shop.Order{o})
 	})
 	if err != nil {
 		return nil, err
 	}
-	return out, db.loadItems(ctx, []*shop.Order{out})
+	return out, nil
 }
 
 // exactlyOne turns a conditional update that matched no row into
@@ -185,7 +186,7 @@ func (db *DB) OrderByID(ctx context.Context, id string) (*shop.Order, error) {
 	if err != nil || o == nil {
 		return nil, db.mapErr(ctx, err)
 	}
-	return o, db.loadItems(ctx, []*shop.Order{o})
+	return o, db.mapErr(ctx, loadItems(ctx, db.q, []*shop.Order{o}))
 }
 
 // ListOrders implements shop.OrderStore: newest first, with their items, in
@@ -220,11 +221,11 @@ func (db *DB) ListOrders(ctx context.Context, userID, afterID string, limit int)
 	for i := range orders {
 		ptrs[i] = &orders[i]
 	}
-	return orders, db.loadItems(ctx, ptrs)
+	return orders, db.mapErr(ctx, loadItems(ctx, db.q, ptrs))
 }
 
-// loadItems fills the items of orders with one query.
-func (db *DB) loadItems(ctx context.Context, orders []*shop.Order) error {
+// loadItems fills the items of orders with one query on h.
+func loadItems(ctx context.Context, h counted, orders []*shop.Order) error {
 	if len(orders) == 0 {
 		return nil
 	}
@@ -233,10 +234,10 @@ func (db *DB) loadItems(ctx context.Context, orders []*shop.Order) error {
 	for i, o := range orders {
 		byID[o.ID], ids[i] = o, o.ID
 	}
-	rows, err := db.q.QueryContext(ctx, `SELECT order_id, product_id, quantity, unit_price_cents FROM order_items
+	rows, err := h.QueryContext(ctx, `SELECT order_id, product_id, quantity, unit_price_cents FROM order_items
 		WHERE order_id `+in(1, len(ids))+` ORDER BY order_id, position`, anys(ids)...)
 	if err != nil {
-		return db.mapErr(ctx, err)
+		return err
 	}
 	defer rows.Close()
 	for rows.Next() {
@@ -245,11 +246,11 @@ func (db *DB) loadItems(ctx context.Context, orders []*shop.Order) error {
 			it      shop.OrderItem
 		)
 		if err := rows.Scan(&orderID, &it.ProductID, &it.Quantity, &it.UnitPriceCents); err != nil {
-			return db.mapErr(ctx, err)
+			return err
 		}
 		byID[orderID].Items = append(byID[orderID].Items, it)
 	}
-	return db.mapErr(ctx, rows.Err())
+	return rows.Err()
 }
 
 // TopUp implements shop.OrderStore.
