@@ -29,6 +29,12 @@ func (a *App) seedDemo(ctx context.Context) error {
 		password = rand.Text()[:16]
 	}
 	a.DemoPassword = password
+	// One argon2id hash (19 MiB, tens of milliseconds) serves both demo
+	// users: they share the password, which is logged anyway.
+	hash, err := a.Accounts.Passwords.Hash(ctx, password)
+	if err != nil {
+		return err
+	}
 	var adminID string
 	for _, demo := range []struct {
 		email, name string
@@ -37,7 +43,7 @@ func (a *App) seedDemo(ctx context.Context) error {
 		{DemoAdminEmail, "Ada Admin", auth.RoleAdmin},
 		{DemoUserEmail, "Uma User", auth.RoleUser},
 	} {
-		id, err := a.ensureDemoUser(ctx, demo.email, demo.name, demo.role, password)
+		id, err := a.ensureDemoUser(ctx, demo.email, demo.name, demo.role, hash)
 		if err != nil {
 			return err
 		}
@@ -62,11 +68,8 @@ func (a *App) seedDemo(ctx context.Context) error {
 	return nil
 }
 
-func (a *App) ensureDemoUser(ctx context.Context, email, name string, role auth.Role, password string) (string, error) {
-	hash, err := a.Accounts.Passwords.Hash(ctx, password)
-	if err != nil {
-		return "", err
-	}
+// ensureDemoUser creates the demo user or sets its password hash.
+func (a *App) ensureDemoUser(ctx context.Context, email, name string, role auth.Role, hash string) (string, error) {
 	u, err := a.DB.UserByEmail(ctx, email)
 	if err != nil {
 		return "", err
@@ -78,7 +81,7 @@ func (a *App) ensureDemoUser(ctx context.Context, email, name string, role auth.
 		CreatedAt: time.Now().UTC().Truncate(time.Microsecond), PasswordHash: hash}
 	err = a.DB.CreateUser(ctx, u)
 	if errors.Is(err, apperr.AlreadyExists) { // another instance starting beside this one created it
-		return a.ensureDemoUser(ctx, email, name, role, password)
+		return a.ensureDemoUser(ctx, email, name, role, hash)
 	}
 	return u.ID, err
 }
