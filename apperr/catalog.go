@@ -36,11 +36,12 @@ const (
 
 	SyntaxError Type = "SYNTAX_ERROR"
 
-	InvalidQuery      Type = "INVALID_QUERY"
-	OperationNotFound Type = "OPERATION_NOT_FOUND"
-	QueryTooComplex   Type = "QUERY_TOO_COMPLEX"
-	QueryTooDeep      Type = "QUERY_TOO_DEEP"
-	TooManyErrors     Type = "TOO_MANY_ERRORS"
+	InvalidQuery          Type = "INVALID_QUERY"
+	OperationNotFound     Type = "OPERATION_NOT_FOUND"
+	QueryTooComplex       Type = "QUERY_TOO_COMPLEX"
+	QueryTooDeep          Type = "QUERY_TOO_DEEP"
+	TooManyErrors         Type = "TOO_MANY_ERRORS"
+	TooManyPasswordHashes Type = "TOO_MANY_PASSWORD_HASHES"
 
 	ValidationFailed Type = "VALIDATION_FAILED"
 	InvalidVariables Type = "INVALID_VARIABLES"
@@ -71,6 +72,7 @@ const (
 
 	TooManyRequests      Type = "TOO_MANY_REQUESTS"
 	TooManyLoginAttempts Type = "TOO_MANY_LOGIN_ATTEMPTS"
+	TooManyRegistrations Type = "TOO_MANY_REGISTRATIONS"
 
 	Internal Type = "INTERNAL"
 
@@ -203,6 +205,10 @@ var catalog = []Entry{
 		Meaning: "The request produced more than 100 errors (as graphql-js and graphql-java, faultline sends at most 100); this last error says how many more were left out. Narrow the query.",
 		Message: "{omitted} more errors were omitted: a response carries at most {limit}",
 		Details: []Detail{{"limit", "the most errors a response carries before this one", 100}, {"omitted", "how many errors were left out", 900}}},
+	{Type: TooManyPasswordHashes, Code: CodeValidationFailed, Status: http.StatusUnprocessableEntity,
+		Meaning: "The operation holds more than one field that hashes a password (`login`, `register`, aliases included): each costs argon2id's 19 MiB and tens of milliseconds, so one operation may hash one. Nothing was executed.",
+		Message: "An operation may hash at most {limit} password; this one has {actual} login or register fields",
+		Details: []Detail{{"limit", "the password hashes one operation may cause", 1}, {"actual", "the login and register fields of this operation", 2}}},
 
 	// BAD_USER_INPUT
 	{Type: ValidationFailed, Code: CodeBadUserInput, Status: http.StatusUnprocessableEntity,
@@ -235,7 +241,10 @@ var catalog = []Entry{
 	{Type: TokenExpired, Code: CodeUnauthenticated, Status: http.StatusUnauthorized,
 		Meaning: "The token's `exp` has passed; refresh it.",
 		Message: "The token has expired",
-		Details: []Detail{{"expiredAt", "when the token expired (RFC 3339)", "2026-11-21T10:15:00Z"}}},
+		Variants: map[string]string{
+			"session": "The session has reached its maximum age; sign in again",
+		},
+		Details: []Detail{{"expiredAt", "when the token (or its session) expired (RFC 3339)", "2026-11-21T10:15:00Z"}}},
 	{Type: TokenNotYetValid, Code: CodeUnauthenticated, Status: http.StatusUnauthorized,
 		Meaning: "The token's `nbf` or `iat` is in the future.",
 		Message: "The token is not valid yet"},
@@ -253,11 +262,12 @@ var catalog = []Entry{
 		},
 		Details: []Detail{{"expected", "the kind of token expected here: access or refresh", "access"}}},
 	{Type: TokenRevoked, Code: CodeUnauthenticated, Status: http.StatusUnauthorized,
-		Meaning: "The token was revoked (logout, refresh-token reuse, deleted user, or a subject that does not exist).",
+		Meaning: "The token was revoked (logout, refresh-token reuse, deleted user, or a subject that does not exist); an access token ends with its session.",
 		Message: "The token has been revoked",
 		Variants: map[string]string{
 			"no_user": "The token's user does not exist",
 			"reused":  "The refresh token was already used; its session has been revoked",
+			"session": "The token's session has ended (logout or revocation); sign in again",
 		}},
 	{Type: InvalidCredentials, Code: CodeUnauthenticated, Status: http.StatusUnauthorized,
 		Meaning: "login with an unknown email or a wrong password (the two are indistinguishable).",
@@ -311,8 +321,11 @@ var catalog = []Entry{
 		Message: "Too many requests: at most {limit} per second; retry later", RetryAfter: true,
 		Details: []Detail{{"limit", "the requests per second allowed to one client address", 50}}},
 	{Type: TooManyLoginAttempts, Code: CodeRateLimited, Status: http.StatusTooManyRequests,
-		Meaning: "5 failed logins for one email within 15 minutes.",
+		Meaning: "Too many failed logins within 15 minutes: 5 for one email from one client address, or a ceiling for one email over all addresses, or for one address over all emails (README, Security).",
 		Message: "Too many failed login attempts; retry later", RetryAfter: true},
+	{Type: TooManyRegistrations, Code: CodeRateLimited, Status: http.StatusTooManyRequests,
+		Meaning: "Too many `register` calls from one client address within an hour (README, Security).",
+		Message: "Too many registrations from this address; retry later", RetryAfter: true},
 
 	// INTERNAL_SERVER_ERROR
 	{Type: Internal, Code: CodeInternal, Status: http.StatusInternalServerError,

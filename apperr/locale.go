@@ -47,6 +47,7 @@ var ruleMessages = map[string]string{
 	"maxItems":  "must have at most {limit} entries",
 	"email":     "must be a valid email address",
 	"maxTotal":  "the order's total may not exceed {limit} cents",
+	"noNul":     "must not contain the NUL character (U+0000)",
 	"maxWallet": "a wallet may hold at most {limit} cents, counting refunds of paid orders; at most {room} more can be added",
 }
 
@@ -110,6 +111,11 @@ func Wording(l Locale, key string) (string, bool) {
 // fails when one is missing or its placeholders differ from English's.
 var translations = map[Locale]map[string]string{
 	SimplifiedChinese: {
+		"TOO_MANY_PASSWORD_HASHES":              "一个操作最多只能计算 {limit} 次密码哈希；此操作包含 {actual} 个 login 或 register 字段",
+		"TOO_MANY_REGISTRATIONS":                "此地址注册次数过多；请稍后重试",
+		"TOKEN_EXPIRED.session":                 "会话已达到最长期限；请重新登录",
+		"TOKEN_REVOKED.session":                 "令牌所属的会话已结束（已登出或被吊销）；请重新登录",
+		"rule.noNul":                            "不能包含 NUL 字符（U+0000）",
 		"MALFORMED_REQUEST":                     "GraphQL 请求格式错误",
 		"MALFORMED_REQUEST.invalid_json":        "请求体不是有效的 JSON",
 		"MALFORMED_REQUEST.not_an_object":       "请求体必须是 JSON 对象",
@@ -178,6 +184,11 @@ var translations = map[Locale]map[string]string{
 		"rule.maxWallet":                        "钱包最多可容纳 {limit} 分（含已支付订单可能的退款），最多还能充值 {room} 分",
 	},
 	TraditionalChinese: {
+		"TOO_MANY_PASSWORD_HASHES":              "一個操作最多只能計算 {limit} 次密碼雜湊；此操作包含 {actual} 個 login 或 register 欄位",
+		"TOO_MANY_REGISTRATIONS":                "此位址註冊次數過多；請稍後再試",
+		"TOKEN_EXPIRED.session":                 "工作階段已達最長期限；請重新登入",
+		"TOKEN_REVOKED.session":                 "權杖所屬的工作階段已結束（已登出或被撤銷）；請重新登入",
+		"rule.noNul":                            "不得包含 NUL 字元（U+0000）",
 		"MALFORMED_REQUEST":                     "GraphQL 請求格式錯誤",
 		"MALFORMED_REQUEST.invalid_json":        "請求本文不是有效的 JSON",
 		"MALFORMED_REQUEST.not_an_object":       "請求本文必須是 JSON 物件",
@@ -246,6 +257,11 @@ var translations = map[Locale]map[string]string{
 		"rule.maxWallet":                        "錢包最多可容納 {limit} 分（含已付款訂單可能的退款），最多還能儲值 {room} 分",
 	},
 	Russian: {
+		"TOO_MANY_PASSWORD_HASHES":              "Одна операция может вычислить не более {limit} хеша пароля; в этой {actual} полей login или register",
+		"TOO_MANY_REGISTRATIONS":                "Слишком много регистраций с этого адреса; повторите позже",
+		"TOKEN_EXPIRED.session":                 "Сеанс достиг предельного срока; войдите снова",
+		"TOKEN_REVOKED.session":                 "Сеанс токена завершён (выход или отзыв); войдите снова",
+		"rule.noNul":                            "не должно содержать символ NUL (U+0000)",
 		"MALFORMED_REQUEST":                     "Некорректный запрос GraphQL",
 		"MALFORMED_REQUEST.invalid_json":        "Тело запроса не является корректным JSON",
 		"MALFORMED_REQUEST.not_an_object":       "Тело запроса должно быть объектом JSON",

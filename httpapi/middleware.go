@@ -10,6 +10,7 @@ import (
 	"golang.org/x/text/language"
 
 	"github.com/faultline/faultline/apperr"
+	"github.com/faultline/faultline/internal/clientip"
 	"github.com/faultline/faultline/internal/requestid"
 )
 
@@ -19,7 +20,7 @@ type Scoper func(ctx context.Context, r *http.Request) context.Context
 // Scope gives every request its context in one step, copying the request
 // once: its id (the incoming X-Request-ID when well-formed, 1-64 of
 // [A-Za-z0-9._-], a fresh one otherwise; also sent back in the response
-// header), the locale of its messages (from Accept-Language: zh-CN and zh-SG
+// header), its client's key (package clientip), the locale of its messages (from Accept-Language: zh-CN and zh-SG
 // are Simplified Chinese, zh-TW and zh-HK Traditional; English by default;
 // said in Content-Language, and in Vary on GET, the only responses a cache
 // may store), and what the scopers add. Only messages change with the
@@ -38,6 +39,7 @@ func Scope(next http.Handler, scopers ...Scoper) http.Handler {
 			h["Vary"] = varyAcceptLanguage
 		}
 		ctx := apperr.WithLocale(requestid.With(r.Context(), id), locale)
+		ctx = clientip.With(ctx, clientip.Key(r.RemoteAddr))
 		for _, add := range scopers {
 			ctx = add(ctx, r)
 		}

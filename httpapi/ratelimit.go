@@ -1,20 +1,21 @@
 package httpapi
 
 import (
-	"net"
 	"net/http"
 	"sync"
 	"time"
 
 	lru "github.com/hashicorp/golang-lru/v2"
 	"golang.org/x/time/rate"
+
+	"github.com/faultline/faultline/internal/clientip"
 )
 
 // RateLimit holds each client address to a number of requests per second
 // (FAULTLINE_RATE_LIMIT): a token bucket per address that holds one
 // second's worth, so a client may send that many at once and then that many
-// a second. The address is the connection's (RemoteAddr): behind a proxy
-// every client shares the proxy's, so limit there instead.
+// a second. The client is the one Scope names (package clientip): the
+// connection's address, an IPv6 address by its /64.
 type RateLimit struct {
 	perSecond int
 	mu        sync.Mutex
@@ -40,7 +41,11 @@ func (l *RateLimit) PerSecond() int { return l.perSecond }
 // Admit takes a token for r's client and reports whether r may go on; when
 // it may not, wait is how long until it could.
 func (l *RateLimit) Admit(r *http.Request) (ok bool, wait time.Duration) {
-	limiter := l.limiter(clientAddress(r))
+	client := clientip.From(r.Context())
+	if client == "" {
+		client = clientip.Key(r.RemoteAddr)
+	}
+	limiter := l.limiter(client)
 	now := time.Now()
 	res := limiter.ReserveN(now, 1)
 	if wait = res.DelayFrom(now); wait > 0 {
@@ -59,13 +64,4 @@ func (l *RateLimit) limiter(client string) *rate.Limiter {
 		l.clients.Add(client, limiter)
 	}
 	return limiter
-}
-
-// clientAddress is the host part of r's remote address.
-func clientAddress(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
 }

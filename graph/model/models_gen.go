@@ -212,6 +212,8 @@ const (
 	ErrorTypeQueryTooDeep ErrorType = "QUERY_TOO_DEEP"
 	// GRAPHQL_VALIDATION_FAILED, HTTP 422. The request produced more than 100 errors (as graphql-js and graphql-java, faultline sends at most 100); this last error says how many more were left out. Narrow the query. Details: limit, omitted.
 	ErrorTypeTooManyErrors ErrorType = "TOO_MANY_ERRORS"
+	// GRAPHQL_VALIDATION_FAILED, HTTP 422. The operation holds more than one field that hashes a password (`login`, `register`, aliases included): each costs argon2id's 19 MiB and tens of milliseconds, so one operation may hash one. Nothing was executed. Details: limit, actual.
+	ErrorTypeTooManyPasswordHashes ErrorType = "TOO_MANY_PASSWORD_HASHES"
 	// BAD_USER_INPUT, HTTP 422. Argument or input values break declared constraints; `fields` lists every violation at once. Carries `fields`.
 	ErrorTypeValidationFailed ErrorType = "VALIDATION_FAILED"
 	// BAD_USER_INPUT, HTTP 422. A variable is missing, null where it may not be, or of the wrong type. Details: variable.
@@ -232,7 +234,7 @@ const (
 	ErrorTypeTokenClaimsInvalid ErrorType = "TOKEN_CLAIMS_INVALID"
 	// UNAUTHENTICATED, HTTP 401. A refresh token used as an access token, an access token given to refreshToken, or a JWT whose `typ` header is not `at+jwt`. Details: expected.
 	ErrorTypeTokenTypeMismatch ErrorType = "TOKEN_TYPE_MISMATCH"
-	// UNAUTHENTICATED, HTTP 401. The token was revoked (logout, refresh-token reuse, deleted user, or a subject that does not exist).
+	// UNAUTHENTICATED, HTTP 401. The token was revoked (logout, refresh-token reuse, deleted user, or a subject that does not exist); an access token ends with its session.
 	ErrorTypeTokenRevoked ErrorType = "TOKEN_REVOKED"
 	// UNAUTHENTICATED, HTTP 401. login with an unknown email or a wrong password (the two are indistinguishable).
 	ErrorTypeInvalidCredentials ErrorType = "INVALID_CREDENTIALS"
@@ -256,8 +258,10 @@ const (
 	ErrorTypeInsufficientFunds ErrorType = "INSUFFICIENT_FUNDS"
 	// RATE_LIMITED, HTTP 429. The client address exceeded FAULTLINE_RATE_LIMIT requests per second (a token bucket holding one second's worth); refused before the request is read. Details: limit. Carries `retryAfter`.
 	ErrorTypeTooManyRequests ErrorType = "TOO_MANY_REQUESTS"
-	// RATE_LIMITED, HTTP 429. 5 failed logins for one email within 15 minutes. Carries `retryAfter`.
+	// RATE_LIMITED, HTTP 429. Too many failed logins within 15 minutes: 5 for one email from one client address, or a ceiling for one email over all addresses, or for one address over all emails (README, Security). Carries `retryAfter`.
 	ErrorTypeTooManyLoginAttempts ErrorType = "TOO_MANY_LOGIN_ATTEMPTS"
+	// RATE_LIMITED, HTTP 429. Too many `register` calls from one client address within an hour (README, Security). Carries `retryAfter`.
+	ErrorTypeTooManyRegistrations ErrorType = "TOO_MANY_REGISTRATIONS"
 	// INTERNAL_SERVER_ERROR, HTTP 500. Anything that is not a domain error: a bug, a driver error, a panic. The cause is logged, never sent.
 	ErrorTypeInternal ErrorType = "INTERNAL"
 	// SERVICE_UNAVAILABLE, HTTP 503. The database is busy, closed or unreachable. Carries `retryAfter`.
@@ -279,6 +283,7 @@ var AllErrorType = []ErrorType{
 	ErrorTypeQueryTooComplex,
 	ErrorTypeQueryTooDeep,
 	ErrorTypeTooManyErrors,
+	ErrorTypeTooManyPasswordHashes,
 	ErrorTypeValidationFailed,
 	ErrorTypeInvalidVariables,
 	ErrorTypeInvalidCursor,
@@ -302,6 +307,7 @@ var AllErrorType = []ErrorType{
 	ErrorTypeInsufficientFunds,
 	ErrorTypeTooManyRequests,
 	ErrorTypeTooManyLoginAttempts,
+	ErrorTypeTooManyRegistrations,
 	ErrorTypeInternal,
 	ErrorTypeDatabaseUnavailable,
 	ErrorTypeShuttingDown,
@@ -310,7 +316,7 @@ var AllErrorType = []ErrorType{
 
 func (e ErrorType) IsValid() bool {
 	switch e {
-	case ErrorTypeMalformedRequest, ErrorTypeBodyTooLarge, ErrorTypeUnsupportedMediaType, ErrorTypeMethodNotAllowed, ErrorTypeSyntaxError, ErrorTypeInvalidQuery, ErrorTypeOperationNotFound, ErrorTypeQueryTooComplex, ErrorTypeQueryTooDeep, ErrorTypeTooManyErrors, ErrorTypeValidationFailed, ErrorTypeInvalidVariables, ErrorTypeInvalidCursor, ErrorTypeTokenMissing, ErrorTypeTokenMalformed, ErrorTypeTokenSignatureInvalid, ErrorTypeTokenExpired, ErrorTypeTokenNotYetValid, ErrorTypeTokenClaimsInvalid, ErrorTypeTokenTypeMismatch, ErrorTypeTokenRevoked, ErrorTypeInvalidCredentials, ErrorTypeInsufficientRole, ErrorTypeUserSuspended, ErrorTypeProductForbidden, ErrorTypeResourceNotFound, ErrorTypeAlreadyExists, ErrorTypeInvalidStateTransition, ErrorTypeOrderAlreadyCancelled, ErrorTypeConcurrentModification, ErrorTypeInsufficientFunds, ErrorTypeTooManyRequests, ErrorTypeTooManyLoginAttempts, ErrorTypeInternal, ErrorTypeDatabaseUnavailable, ErrorTypeShuttingDown, ErrorTypeDeadlineExceeded:
+	case ErrorTypeMalformedRequest, ErrorTypeBodyTooLarge, ErrorTypeUnsupportedMediaType, ErrorTypeMethodNotAllowed, ErrorTypeSyntaxError, ErrorTypeInvalidQuery, ErrorTypeOperationNotFound, ErrorTypeQueryTooComplex, ErrorTypeQueryTooDeep, ErrorTypeTooManyErrors, ErrorTypeTooManyPasswordHashes, ErrorTypeValidationFailed, ErrorTypeInvalidVariables, ErrorTypeInvalidCursor, ErrorTypeTokenMissing, ErrorTypeTokenMalformed, ErrorTypeTokenSignatureInvalid, ErrorTypeTokenExpired, ErrorTypeTokenNotYetValid, ErrorTypeTokenClaimsInvalid, ErrorTypeTokenTypeMismatch, ErrorTypeTokenRevoked, ErrorTypeInvalidCredentials, ErrorTypeInsufficientRole, ErrorTypeUserSuspended, ErrorTypeProductForbidden, ErrorTypeResourceNotFound, ErrorTypeAlreadyExists, ErrorTypeInvalidStateTransition, ErrorTypeOrderAlreadyCancelled, ErrorTypeConcurrentModification, ErrorTypeInsufficientFunds, ErrorTypeTooManyRequests, ErrorTypeTooManyLoginAttempts, ErrorTypeTooManyRegistrations, ErrorTypeInternal, ErrorTypeDatabaseUnavailable, ErrorTypeShuttingDown, ErrorTypeDeadlineExceeded:
 		return true
 	}
 	return false
