@@ -72,3 +72,90 @@ func FuzzQueryBody(f *testing.F) {
 		}
 	})
 }
+
+// fuzzOperations are the documents FuzzVariables sends its variables to:
+// between them, every kind of argument (Int, String, ID, enums of lists and
+// input objects, nested lists).
+var fuzzOperations = []string{
+	`query($f: Int, $a: String, $c: String) { products(first: $f, after: $a, category: $c) { edges { cursor } } }`,
+	`query($id: ID!) { product(id: $id) { id name } }`,
+	`query($f: Int, $a: String) { myOrders(first: $f, after: $a) { edges { node { id items { quantity } } } } }`,
+	`mutation($a: Int!) { topUp(amountCents: $a) { balanceCents } }`,
+	`mutation($in: PlaceOrderInput!) { placeOrder(input: $in) { id totalCents } }`,
+	`mutation($in: ProductInput!) { createProduct(input: $in) { id } }`,
+	`mutation($id: ID!, $in: ProductInput!) { updateProduct(id: $id, input: $in) { id } }`,
+	`mutation($id: ID!, $r: String!) { banProduct(id: $id, reason: $r) { id } }`,
+	`mutation($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken } }`,
+	`mutation($in: RegisterInput!) { register(input: $in) { accessToken } }`,
+	`mutation($t: String!) { refreshToken(token: $t) { accessToken } }`,
+	`query($f: Int, $of: Int) { users(first: $f) { edges { node { id orders(first: $of) { edges { cursor } } } } } }`,
+}
+
+// FuzzVariables sends arbitrary variables (JSON, or anything) to operations
+// that take every kind of argument, as an admin, and requires a typed
+// answer that is never a 5xx: whatever the variables hold, they end as
+// INVALID_VARIABLES, VALIDATION_FAILED, a domain error or correct data.
+//
+//	go test ./app -run '^$' -fuzz FuzzVariables -fuzztime 5m
+func FuzzVariables(f *testing.F) {
+	for _, seed := range []struct {
+		op   uint8
+		vars string
+	}{
+		{0, `{"f": "100000"}`}, {0, `{"f": -1, "c": ""}`}, {0, `{"f": 1e308, "a": "\u0000"}`},
+		{1, `{"id": 123}`}, {1, `{"id": [1, 2]}`}, {2, `{"f": 2.0, "a": "bXlPcmRlcnM6eA"}`},
+		{3, `{"a": "2000000000"}`}, {3, `{"a": 9007199254740993}`}, {3, `{"a": -0}`},
+		{4, `{"in": {"items": [{"productId": "x", "quantity": 1.5}]}}`}, {4, `{"in": {"items": {"productId": "x", "quantity": 1}}}`},
+		{5, `{"in": {"name": "ab", "priceCents": "1", "categories": "c"}}`}, {6, `{"id": "x", "in": {"name": null}}`},
+		{7, `{"id": "x", "r": "\u0000"}`}, {8, `{"e": "a@b.co", "p": 12345678}`},
+		{9, `{"in": {"email": "x", "password": [], "name": {}}}`}, {10, `{"t": "flr_\ud800"}`}, {11, `{"f": 100, "of": 100}`},
+	} {
+		f.Add(seed.op, []byte(seed.vars))
+	}
+	cfg, opts := testserver.Config(f)
+	a, err := app.New(context.Background(), cfg, slog.New(slog.DiscardHandler), opts...)
+	require.NoError(f, err)
+	f.Cleanup(func() { _ = a.Close() })
+	token := fuzzLogin(f, a)
+
+	f.Fuzz(func(t *testing.T, op uint8, vars []byte) {
+		query := fuzzOperations[int(op)%len(fuzzOperations)]
+		var variables any = json.RawMessage(vars)
+		if !json.Valid(vars) {
+			variables = string(vars) // not JSON: sent as a JSON string, which is not an object
+		}
+		body, err := json.Marshal(map[string]any{"query": query, "variables": variables})
+		require.NoError(t, err)
+		req := httptest.NewRequest(http.MethodPost, "/query", bytes.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", "Bearer "+token)
+		rec := httptest.NewRecorder()
+		a.Handler.ServeHTTP(rec, req)
+		res := testserver.Read(t, rec.Result())
+
+		require.Less(t, res.Status, 500, "%s with %s: %s", query, vars, res.Raw)
+		testserver.CheckEnvelope(t, res)
+		for _, e := range res.Body.Errors {
+			require.Less(t, e.Extensions.Status, 500, "%s with %s: %s", query, vars, res.Raw)
+		}
+	})
+}
+
+// fuzzLogin signs the demo admin in through the handler.
+func fuzzLogin(f *testing.F, a *app.App) string {
+	body, err := json.Marshal(map[string]any{
+		"query":     `mutation($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken } }`,
+		"variables": map[string]any{"e": app.DemoAdminEmail, "p": a.DemoPassword},
+	})
+	require.NoError(f, err)
+	req := httptest.NewRequest(http.MethodPost, "/query", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	rec := httptest.NewRecorder()
+	a.Handler.ServeHTTP(rec, req)
+	var out struct {
+		Data struct{ Login struct{ AccessToken string } }
+	}
+	require.NoError(f, json.NewDecoder(rec.Body).Decode(&out))
+	require.NotEmpty(f, out.Data.Login.AccessToken)
+	return out.Data.Login.AccessToken
+}

@@ -189,7 +189,7 @@ func (a *Accounts) Logout(ctx context.Context, raw string) error {
 // User returns a user the viewer may see: themselves, or anyone for an
 // admin. Anyone else's record is NOT_FOUND, as if it did not exist.
 func (a *Accounts) User(ctx context.Context, viewer *Principal, id string) (*User, error) {
-	if viewer == nil || (viewer.UserID != id && viewer.Role != RoleAdmin) {
+	if !viewer.MayAccess(id) {
 		return nil, apperr.NotFound("User", id)
 	}
 	u, err := a.Store.UserByID(ctx, id)
@@ -209,6 +209,9 @@ func UserCursor(u User) string { return page.EncodeCursor(userCursor, u.ID) }
 
 // Users returns a page of all users (the caller has checked the ADMIN role).
 func (a *Accounts) Users(ctx context.Context, args page.Args) (page.Page[User], error) {
+	if err := args.Valid(); err != nil {
+		return page.Page[User]{}, err
+	}
 	var afterID string
 	if args.After != nil {
 		id, err := page.DecodeCursor(userCursor, *args.After)

@@ -121,7 +121,7 @@ func (a *Authenticator) RequireOwner(ctx context.Context, ownerID string) (*Prin
 	if err != nil {
 		return nil, err
 	}
-	if p.UserID != ownerID && p.Role != RoleAdmin {
+	if !p.MayAccess(ownerID) {
 		return nil, apperr.New(apperr.InsufficientRole).With("requiredRole", string(RoleAdmin))
 	}
 	return p, nil
@@ -129,7 +129,8 @@ func (a *Authenticator) RequireOwner(ctx context.Context, ownerID string) (*Prin
 
 // Viewer is the request's principal when its token is valid, and nil
 // otherwise; public fields use it to adapt (admins see banned products) and
-// never fail because of it.
+// never fail because of it, and directives use it for the common case
+// without marking the request refused.
 func (a *Authenticator) Viewer(ctx context.Context) *Principal {
 	_, p, _ := a.resolve(ctx)
 	return p

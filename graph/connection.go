@@ -7,16 +7,6 @@ import (
 	"github.com/faultline/faultline/shop"
 )
 
-// pageArgs turns a connection field's first/after into page.Args; the
-// @constraint on first has already checked its range.
-func pageArgs(first *int, after *string) page.Args {
-	args := page.Args{First: page.DefaultPageSize, After: after}
-	if first != nil {
-		args.First = *first
-	}
-	return args
-}
-
 // edges builds a connection's edges and page info from a page, the cursor
 // of an item, and the edge type's constructor.
 func edges[T, E any](p page.Page[T], cursor func(T) string, edge func(string, *T) E) ([]E, *model.PageInfo) {

@@ -41,7 +41,7 @@ func (d *directives) Owner(ctx context.Context, obj any, next graphql.Resolver) 
 	}
 	// The common case first, without marking the request refused: a valid
 	// token of the user or of an admin.
-	if p := d.auth.Viewer(ctx); p == nil || (p.UserID != u.ID && p.Role != auth.RoleAdmin) {
+	if !d.auth.Viewer(ctx).MayAccess(u.ID) {
 		if !ofSession(ctx) {
 			if _, err := d.auth.RequireOwner(ctx, u.ID); err != nil {
 				return nil, refusal(err)

@@ -8,8 +8,8 @@ package graph
 import (
 	"context"
 
-	"github.com/faultline/faultline/auth"
 	"github.com/faultline/faultline/graph/model"
+	"github.com/faultline/faultline/page"
 	"github.com/faultline/faultline/shop"
 )
 
@@ -20,16 +20,18 @@ func (r *queryResolver) Product(ctx context.Context, id string) (*shop.Product, 
 
 // Products is the resolver for the products field.
 func (r *queryResolver) Products(ctx context.Context, first *int, after *string, category *string) (*model.ProductConnection, error) {
-	viewer := r.Auth.Viewer(ctx)
-	filter := shop.ProductFilter{Category: deref(category), IncludeBanned: viewer != nil && viewer.Role == auth.RoleAdmin}
-	page, err := r.Catalog.List(ctx, filter, pageArgs(first, after))
+	args, err := page.NewArgs(first, after)
 	if err != nil {
 		return nil, err
 	}
-	if err := prefetchCreators(ctx, page.Items); err != nil {
+	products, err := r.Catalog.List(ctx, r.Auth.Viewer(ctx), deref(category), args)
+	if err != nil {
 		return nil, err
 	}
-	return productConnection(page), nil
+	if err := prefetchCreators(ctx, products.Items); err != nil {
+		return nil, err
+	}
+	return productConnection(products), nil
 }
 
 // Query returns QueryResolver implementation.

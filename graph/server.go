@@ -60,6 +60,7 @@ func NewServer(r *Resolver, opts Options) *handler.Server {
 	srv.SetParserTokenLimit(parserTokenLimit)
 	srv.SetValidationRulesFn(func() *rules.Rules {
 		r := rules.NewDefaultRules()
+		r.AddRule(strictLiterals.Name, strictLiterals.RuleFunc)
 		if !opts.Introspection {
 			r.AddRule(noIntrospection.Name, noIntrospection.RuleFunc)
 		}
@@ -68,6 +69,7 @@ func NewServer(r *Resolver, opts Options) *handler.Server {
 	// Introspection is decided by the validation rule above; the extension
 	// only lifts gqlgen's own execution-time switch.
 	srv.Use(extension.Introspection{})
+	srv.Use(&Coercion{})
 	srv.Use(&Limits{MaxComplexity: opts.MaxComplexity, MaxDepth: opts.MaxDepth})
 	srv.Use(constraints)
 	if r.Accounts != nil && r.Catalog != nil {

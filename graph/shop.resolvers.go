@@ -12,6 +12,7 @@ import (
 	"github.com/faultline/faultline/apperr"
 	"github.com/faultline/faultline/auth"
 	"github.com/faultline/faultline/graph/model"
+	"github.com/faultline/faultline/page"
 	"github.com/faultline/faultline/shop"
 )
 
@@ -94,7 +95,11 @@ func (r *queryResolver) MyOrders(ctx context.Context, first *int, after *string)
 	if err != nil {
 		return nil, err
 	}
-	orders, err := r.Sales.OfUser(ctx, p.UserID, pageArgs(first, after))
+	args, err := page.NewArgs(first, after)
+	if err != nil {
+		return nil, err
+	}
+	orders, err := r.Sales.OfUser(ctx, p.UserID, args)
 	if err != nil {
 		return nil, err
 	}
@@ -111,7 +116,11 @@ func (r *userResolver) Wallet(ctx context.Context, obj *auth.User) (*shop.Wallet
 
 // Orders is the resolver for the orders field.
 func (r *userResolver) Orders(ctx context.Context, obj *auth.User, first *int, after *string) (*model.OrderConnection, error) {
-	orders, err := r.Sales.OfUser(ctx, obj.ID, pageArgs(first, after))
+	args, err := page.NewArgs(first, after)
+	if err != nil {
+		return nil, err
+	}
+	orders, err := r.Sales.OfUser(ctx, obj.ID, args)
 	if err != nil {
 		return nil, err
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/faultline/faultline/auth"
 	"github.com/faultline/faultline/graph/model"
+	"github.com/faultline/faultline/page"
 )
 
 // Register is the resolver for the register field.
@@ -68,7 +69,11 @@ func (r *queryResolver) User(ctx context.Context, id string) (*auth.User, error)
 
 // Users is the resolver for the users field.
 func (r *queryResolver) Users(ctx context.Context, first *int, after *string) (*model.UserConnection, error) {
-	users, err := r.Accounts.Users(ctx, pageArgs(first, after))
+	args, err := page.NewArgs(first, after)
+	if err != nil {
+		return nil, err
+	}
+	users, err := r.Accounts.Users(ctx, args)
 	if err != nil {
 		return nil, err
 	}

@@ -128,6 +128,9 @@ type LineInput struct {
 // Place places an order for the viewer at today's prices: every product must
 // exist (NOT_FOUND) and not be banned (PRODUCT_FORBIDDEN).
 func (s *Orders) Place(ctx context.Context, viewer *auth.Principal, lines []LineInput) (*Order, error) {
+	if err := checkLines(lines); err != nil {
+		return nil, err
+	}
 	ids := make([]string, len(lines))
 	for i, l := range lines {
 		ids[i] = l.ProductID
@@ -160,7 +163,7 @@ func (s *Orders) Get(ctx context.Context, viewer *auth.Principal, id string) (*O
 	if err != nil {
 		return nil, err
 	}
-	if o == nil || !canSee(viewer, o) {
+	if o == nil || !viewer.MayAccess(o.UserID) {
 		return nil, apperr.NotFound("Order", id)
 	}
 	return o, nil
@@ -169,7 +172,7 @@ func (s *Orders) Get(ctx context.Context, viewer *auth.Principal, id string) (*O
 // Pay pays the viewer's own order from their wallet.
 func (s *Orders) Pay(ctx context.Context, viewer *auth.Principal, id string) (*Order, error) {
 	return s.Store.MoveOrder(ctx, id, func(o *Order, balance int) (Move, error) {
-		if o == nil || o.UserID != viewer.UserID { // owner only, admins included
+		if o == nil || !viewer.IsOwner(o.UserID) {
 			return Move{}, apperr.NotFound("Order", id)
 		}
 		if err := o.CheckMove(Paid); err != nil {
@@ -186,7 +189,7 @@ func (s *Orders) Pay(ctx context.Context, viewer *auth.Principal, id string) (*O
 // refunding it when it was paid.
 func (s *Orders) Cancel(ctx context.Context, viewer *auth.Principal, id string) (*Order, error) {
 	return s.Store.MoveOrder(ctx, id, func(o *Order, _ int) (Move, error) {
-		if o == nil || !canSee(viewer, o) {
+		if o == nil || !viewer.MayAccess(o.UserID) {
 			return Move{}, apperr.NotFound("Order", id)
 		}
 		if err := o.CheckMove(Cancelled); err != nil {
@@ -230,6 +233,9 @@ func OrderCursor(o Order) string { return page.EncodeCursor(orderCursor, o.ID) }
 // OfUser returns a page of a user's orders, newest first (the caller has
 // checked that the viewer may see them).
 func (s *Orders) OfUser(ctx context.Context, userID string, args page.Args) (page.Page[Order], error) {
+	if err := args.Valid(); err != nil {
+		return page.Page[Order]{}, err
+	}
 	var afterID string
 	if args.After != nil {
 		id, err := page.DecodeCursor(orderCursor, *args.After)
@@ -243,10 +249,6 @@ func (s *Orders) OfUser(ctx context.Context, userID string, args page.Args) (pag
 		return page.Page[Order]{}, err
 	}
 	return page.Cut(orders, args), nil
-}
-
-func canSee(viewer *auth.Principal, o *Order) bool {
-	return viewer != nil && (viewer.UserID == o.UserID || viewer.Role == auth.RoleAdmin)
 }
 
 func (s *Orders) now() time.Time {

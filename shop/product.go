@@ -48,8 +48,7 @@ type ProductStore interface {
 	BanProduct(ctx context.Context, id, reason string) (*Product, error)
 }
 
-// ProductInput is what an admin gives for a product (the schema has checked
-// its constraints).
+// ProductInput is what an admin gives for a product (see rules.go).
 type ProductInput struct {
 	Name       string
 	PriceCents int
@@ -80,6 +79,9 @@ func (s *Catalog) Get(ctx context.Context, id string) (*Product, error) {
 
 // Create adds a product created by the viewer (the caller has checked ADMIN).
 func (s *Catalog) Create(ctx context.Context, viewer *auth.Principal, in ProductInput) (*Product, error) {
+	if err := in.check(); err != nil {
+		return nil, err
+	}
 	p := Product{
 		ID:          uuid.Must(uuid.NewV7()).String(),
 		Name:        strings.TrimSpace(in.Name),
@@ -97,6 +99,9 @@ func (s *Catalog) Create(ctx context.Context, viewer *auth.Principal, in Product
 // Update replaces a product's name, price and categories; orders already
 // placed keep the prices they were placed at.
 func (s *Catalog) Update(ctx context.Context, id string, in ProductInput) (*Product, error) {
+	if err := in.check(); err != nil {
+		return nil, err
+	}
 	in.Name = strings.TrimSpace(in.Name)
 	p, err := s.Store.UpdateProduct(ctx, id, in)
 	if err != nil {
@@ -110,7 +115,13 @@ func (s *Catalog) Update(ctx context.Context, id string, in ProductInput) (*Prod
 
 // Ban hides a product from non-admins' lists and refuses it in new orders.
 func (s *Catalog) Ban(ctx context.Context, id, reason string) (*Product, error) {
-	p, err := s.Store.BanProduct(ctx, id, strings.TrimSpace(reason))
+	reason = strings.TrimSpace(reason)
+	var c apperr.Check
+	c.Length([]any{"reason"}, reason, 1, MaxBanReason)
+	if err := c.Err(); err != nil {
+		return nil, err
+	}
+	p, err := s.Store.BanProduct(ctx, id, reason)
 	if err != nil {
 		return nil, err
 	}
@@ -120,8 +131,18 @@ func (s *Catalog) Ban(ctx context.Context, id, reason string) (*Product, error) 
 	return p, nil
 }
 
-// List returns one page of products. The caller has checked First's range.
-func (s *Catalog) List(ctx context.Context, f ProductFilter, args page.Args) (page.Page[Product], error) {
+// List returns one page of the products viewer may see, of one category
+// ("" for all): banned ones only for those who see them (auth's policy).
+func (s *Catalog) List(ctx context.Context, viewer *auth.Principal, category string, args page.Args) (page.Page[Product], error) {
+	if err := args.Valid(); err != nil {
+		return page.Page[Product]{}, err
+	}
+	var c apperr.Check
+	c.Length([]any{"category"}, category, 0, MaxCategory)
+	if err := c.Err(); err != nil {
+		return page.Page[Product]{}, err
+	}
+	f := ProductFilter{Category: category, IncludeBanned: viewer.SeesBannedProducts()}
 	var afterID string
 	if args.After != nil {
 		id, err := page.DecodeCursor(productCursor, *args.After)

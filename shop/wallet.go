@@ -29,9 +29,14 @@ type Wallets struct {
 	Store OrderStore
 }
 
-// TopUp adds money to the viewer's wallet (the schema bounds the amount)
-// unless the wallet would then hold more than MaxWalletCents.
+// TopUp adds 1 to MaxTopUpCents to the viewer's wallet, unless the wallet
+// would then hold more than MaxWalletCents.
 func (s *Wallets) TopUp(ctx context.Context, viewer *auth.Principal, amountCents int) (*Wallet, error) {
+	var c apperr.Check
+	c.Range([]any{"amountCents"}, amountCents, 1, MaxTopUpCents)
+	if err := c.Err(); err != nil {
+		return nil, err
+	}
 	return s.Store.TopUp(ctx, viewer.UserID, amountCents, func(balance, refundable int) error {
 		if room := MaxWalletCents - balance - refundable; amountCents > room {
 			return apperr.Invalid(apperr.Violation([]any{"amountCents"}, "maxWallet",
