@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -279,4 +280,58 @@ func TestIntsFollowGraphQLsInputCoercion(t *testing.T) {
 	nul := srv.Query(t, `{ product(id: "a\u0000b") { id } }`, nil)
 	assert.Equal(t, "INVALID_QUERY", nul.Error(t).Extensions.Type, "%s", nul.Raw)
 	assert.Equal(t, http.StatusOK, nul.Status, "a client accepting only application/json gets 200 for a request error")
+}
+
+// TestAnOperationHashesAtMostOnePassword: a hundred aliased logins, or a
+// login beside a register, are refused before anything runs: no password is
+// hashed and no attempt is counted against the throttle.
+func TestAnOperationHashesAtMostOnePassword(t *testing.T) {
+	srv := testserver.Start(t)
+	var b strings.Builder
+	b.WriteString("mutation {")
+	for i := range 100 {
+		fmt.Fprintf(&b, ` l%d: login(email: "admin@faultline.dev", password: "guess %d") { accessToken }`, i, i)
+	}
+	b.WriteString(" }")
+	res := srv.Query(t, b.String(), nil, "Accept", acceptGraphQLResponse)
+	e := res.Error(t)
+	assert.Equal(t, "GRAPHQL_VALIDATION_FAILED", e.Extensions.Code)
+	assert.Equal(t, "TOO_MANY_PASSWORD_HASHES", e.Extensions.Type)
+	assert.Equal(t, http.StatusUnprocessableEntity, res.Status)
+	assert.Equal(t, map[string]any{"limit": float64(1), "actual": float64(100)}, e.Extensions.Details)
+	assert.False(t, res.Body.HasData, "nothing ran")
+
+	both := srv.Query(t, `mutation { login(email: "a@b.co", password: "x") { accessToken }
+		register(input: {email: "c@d.co", password: "long enough", name: "C"}) { accessToken } }`, nil)
+	assert.Equal(t, "TOO_MANY_PASSWORD_HASHES", both.Error(t).Extensions.Type)
+
+	through := srv.Query(t, `mutation { ...A } fragment A on Mutation { a: login(email: "a@b.co", password: "x") { accessToken } b: login(email: "a@b.co", password: "y") { accessToken } }`, nil)
+	assert.Equal(t, "TOO_MANY_PASSWORD_HASHES", through.Error(t).Extensions.Type, "fragments count too")
+
+	// None of the refused logins counted: the throttle still allows its
+	// failures, and the right password still signs in.
+	for i := range 4 {
+		wrong := srv.Query(t, `mutation { login(email: "admin@faultline.dev", password: "wrong `+strconv.Itoa(i)+`") { accessToken } }`, nil)
+		assert.Equal(t, "INVALID_CREDENTIALS", wrong.Error(t).Extensions.Type, "%s", wrong.Raw)
+	}
+	loginAdmin(t, srv)
+}
+
+// TestIntrospectionCountsTowardTheComplexityWhenOn: repeating introspection
+// fields cannot pass the complexity limit for free.
+func TestIntrospectionCountsTowardTheComplexityWhenOn(t *testing.T) {
+	srv := testserver.Start(t, testserver.Env("FAULTLINE_MAX_COMPLEXITY", "50"))
+	var b strings.Builder
+	b.WriteString("{")
+	for i := range 20 {
+		fmt.Fprintf(&b, " s%d: __schema { types { name } }", i)
+	}
+	b.WriteString(" }")
+	res := srv.Query(t, b.String(), nil)
+	e := res.Error(t)
+	assert.Equal(t, "QUERY_TOO_COMPLEX", e.Extensions.Type, "%s", res.Raw)
+	assert.Equal(t, float64(60), e.Extensions.Details["actual"])
+
+	one := srv.Query(t, `{ __schema { types { name } } }`, nil)
+	assert.Empty(t, one.Body.Errors, "%s", one.Raw)
 }

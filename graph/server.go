@@ -6,7 +6,6 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
-	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/validator/rules"
 )
@@ -26,24 +25,13 @@ const parserTokenLimit = 15_000
 // Schema is the schema faultline serves, for tests and tools.
 func Schema() *ast.Schema { return NewExecutableSchema(Config{}).Schema() }
 
-// newSchema returns the executable schema with faultline's directives and costs.
+// newSchema returns the executable schema with faultline's directives; the
+// costs are declared in the schema (@cost, @listSize) and read by Limits.
 func newSchema(r *Resolver, c *Constraints) graphql.ExecutableSchema {
 	cfg := Config{Resolvers: r}
 	d := &directives{auth: r.Auth, constraints: c}
 	cfg.Directives.Auth = d.Auth
 	cfg.Directives.Owner = d.Owner
-	cfg.Complexity.Query.Products = func(child int, first *int, _ *string, _ *string) int {
-		return listCost(child, first)
-	}
-	cfg.Complexity.Query.Users = func(child int, first *int, _ *string) int {
-		return listCost(child, first)
-	}
-	cfg.Complexity.Query.MyOrders = func(child int, first *int, _ *string) int {
-		return listCost(child, first)
-	}
-	cfg.Complexity.User.Orders = func(child int, first *int, _ *string) int {
-		return listCost(child, first)
-	}
 	return NewExecutableSchema(cfg)
 }
 
@@ -56,7 +44,7 @@ func NewServer(r *Resolver, opts Options) *handler.Server {
 	p := &Presenter{Log: opts.Log}
 	srv.SetErrorPresenter(p.Present)
 	srv.SetRecoverFunc(p.Recover)
-	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	srv.SetQueryCache(newDocCache())
 	srv.SetParserTokenLimit(parserTokenLimit)
 	srv.SetValidationRulesFn(func() *rules.Rules {
 		r := rules.NewDefaultRules()
@@ -70,7 +58,7 @@ func NewServer(r *Resolver, opts Options) *handler.Server {
 	// only lifts gqlgen's own execution-time switch.
 	srv.Use(extension.Introspection{})
 	srv.Use(&Coercion{})
-	srv.Use(&Limits{MaxComplexity: opts.MaxComplexity, MaxDepth: opts.MaxDepth})
+	srv.Use(&Limits{MaxComplexity: opts.MaxComplexity, MaxDepth: opts.MaxDepth, Introspection: opts.Introspection})
 	srv.Use(constraints)
 	if r.Accounts != nil && r.Catalog != nil {
 		srv.AroundOperations(withLoaders(r.Accounts.Store, r.Catalog.Store))
