@@ -53,7 +53,7 @@ func newSchema(r *Resolver, c *Constraints) graphql.ExecutableSchema {
 func NewServer(r *Resolver, opts Options) *handler.Server {
 	constraints := &Constraints{}
 	srv := handler.New(newSchema(r, constraints))
-	p := &Presenter{Log: opts.Log}
+	p := &Presenter{Log: opts.Log, Private: !opts.Introspection}
 	srv.SetErrorPresenter(p.Present)
 	srv.SetRecoverFunc(p.Recover)
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
@@ -68,6 +68,9 @@ func NewServer(r *Resolver, opts Options) *handler.Server {
 	// Introspection is decided by the validation rule above; the extension
 	// only lifts gqlgen's own execution-time switch.
 	srv.Use(extension.Introspection{})
+	if p.Private {
+		srv.Use(keepVariables{})
+	}
 	srv.Use(&Limits{MaxComplexity: opts.MaxComplexity, MaxDepth: opts.MaxDepth})
 	srv.Use(constraints)
 	if r.Accounts != nil && r.Catalog != nil {
