@@ -24,6 +24,9 @@ import (
 // SetErrorPresenter and SetRecoverFunc.
 type Presenter struct {
 	Log *slog.Logger
+	// Private keeps the schema private (introspection is off): messages
+	// name nothing of the schema that the request did not (private.go).
+	Private bool
 }
 
 // omitted stands for every error presented after the response's error
@@ -35,7 +38,7 @@ func (p *Presenter) Present(ctx context.Context, err error) *gqlerror.Error {
 	if !errbudget.Spend(ctx) {
 		return omitted
 	}
-	ae, path, locations := classify(ctx, err)
+	ae, path, locations := classify(ctx, err, p.Private)
 	if ae.Status() >= 500 {
 		p.logServerError(ctx, ae, path)
 	}
@@ -111,7 +114,7 @@ func boxedOf(t apperr.Type) boxed {
 // locations. Errors that gqlgen and gqlparser make themselves are recognised
 // by the code gqlgen sets on them; anything else that is not an apperr error
 // is INTERNAL (or DEADLINE_EXCEEDED when a context ended).
-func classify(ctx context.Context, err error) (*apperr.Error, ast.Path, []gqlerror.Location) {
+func classify(ctx context.Context, err error, private bool) (*apperr.Error, ast.Path, []gqlerror.Location) {
 	gqlErr, _ := errors.AsType[*gqlerror.Error](err)
 	var (
 		path      ast.Path
@@ -128,7 +131,7 @@ func classify(ctx context.Context, err error) (*apperr.Error, ast.Path, []gqlerr
 		case errcode.ParseFailed:
 			return apperr.New(apperr.SyntaxError).Variant("parser").WithParam("reason", gqlErr.Message), nil, locations
 		case errcode.ValidationFailed:
-			if ae := validationError(ctx, gqlErr); ae != nil {
+			if ae := validationError(ctx, gqlErr, private); ae != nil {
 				return ae, nil, locations
 			}
 		}
@@ -140,13 +143,22 @@ func classify(ctx context.Context, err error) (*apperr.Error, ast.Path, []gqlerr
 }
 
 // validationError classifies the errors gqlgen marks GRAPHQL_VALIDATION_FAILED:
-// validator rules, variable coercion, and operation selection.
-func validationError(ctx context.Context, e *gqlerror.Error) *apperr.Error {
+// validator rules, variable coercion, and operation selection. When private,
+// a reason that cannot be made private gives way to the type's own message.
+func validationError(ctx context.Context, e *gqlerror.Error, private bool) *apperr.Error {
 	switch {
 	case e.Rule != "":
-		return apperr.New(apperr.InvalidQuery).Variant("validator").WithParam("reason", e.Message).With("rule", e.Rule)
+		ae := apperr.New(apperr.InvalidQuery).With("rule", e.Rule)
+		reason, ok := e.Message, true
+		if private {
+			reason, ok = privateReason(reason, namesSaid(ctx))
+		}
+		if !ok {
+			return ae
+		}
+		return ae.Variant("validator").WithParam("reason", reason)
 	case len(e.Path) >= 2 && e.Path[0] == ast.PathName("variable"):
-		return variableError(e)
+		return variableError(ctx, e, private)
 	case e.Message == "no operation provided":
 		// graphql-js calls an empty document a syntax error too.
 		return apperr.New(apperr.SyntaxError).Variant("empty")
@@ -166,13 +178,20 @@ func validationError(ctx context.Context, e *gqlerror.Error) *apperr.Error {
 
 // variableError turns gqlparser's "variable.input.items[2].quantity: cannot
 // be null" into INVALID_VARIABLES naming the variable.
-func variableError(e *gqlerror.Error) *apperr.Error {
+func variableError(ctx context.Context, e *gqlerror.Error, private bool) *apperr.Error {
 	name, _ := e.Path[1].(ast.PathName)
-	ae := apperr.New(apperr.InvalidVariables).With("variable", string(name)).WithParam("reason", e.Message)
-	if len(e.Path) > 2 {
-		return ae.Variant("nested").WithParam("at", ast.Path(e.Path[2:]).String())
+	ae := apperr.New(apperr.InvalidVariables).With("variable", string(name))
+	at, reason, ok := e.Path[2:], e.Message, true
+	if private {
+		at, reason, ok = privateVariable(at, reason, namesSaid(ctx))
 	}
-	return ae.Variant("value")
+	switch {
+	case !ok:
+		return ae
+	case len(at) > 0:
+		return ae.Variant("nested").WithParam("at", at.String()).WithParam("reason", reason)
+	}
+	return ae.Variant("value").WithParam("reason", reason)
 }
 
 // logServerError logs a 5xx error with its cause (and stack, for panics)

@@ -71,6 +71,63 @@ func TestGqlgenMarkedErrorsAreClassified(t *testing.T) {
 	assert.Equal(t, "INTERNAL", p.Present(context.Background(), unknown).Extensions["type"])
 }
 
+// TestPrivatePresenterRewritesWhatNamesTheSchema feeds gqlparser's wordings,
+// those our schema cannot cause included (OneOf, abstract types), to a
+// private presenter whose request named only the document below.
+func TestPrivatePresenterRewritesWhatNamesTheSchema(t *testing.T) {
+	p := &graph.Presenter{Log: slog.New(slog.DiscardHandler), Private: true}
+	ctx := graphql.WithOperationContext(context.Background(), &graphql.OperationContext{
+		RawQuery: `query($v: Int, $w: Thing) { a: me { x y ...F } } fragment F on Thing { z }`,
+	})
+	for msg, want := range map[string]string{
+		`Cannot query field "x" on type "User". Did you mean "id"?`:                                                 `Cannot query field "x" here.`,
+		`Cannot query field "x" on type "Query". Did you mean to use an inline fragment on "Product"?`:              `Cannot query field "x" here.`,
+		`Unknown argument "x" on field "User.me". Did you mean "first"?`:                                            `Unknown argument "x" on field "me".`,
+		`Unknown argument "x" on directive "@auth". Did you mean "role"?`:                                           `The query is not valid against the schema`,
+		`Directive "@me" argument "role" of type "Role" is required, but it was not provided.`:                      `Directive "@me" is missing a required argument.`,
+		`Unknown type "Thing". Did you mean "Product"?`:                                                             `Unknown type "Thing".`,
+		`Enum "Role" cannot represent non-enum value: "x".`:                                                         `This enum cannot represent non-enum value: "x".`,
+		`Value "x" does not exist in "Role" enum. Did you mean the enum value "USER"?`:                              `Value "x" does not exist in this enum.`,
+		`OneOf Input Object "ProductInput" must specify exactly one key.`:                                           `This object must specify exactly one key.`,
+		`Field "ProductInput.name" must be non-null.`:                                                               `The field of this object must be non-null.`,
+		`Fragment "F" cannot be spread here as objects of type "User" can never be of type "Thing".`:                `Fragment "F" cannot be spread here: objects here can never be of type "Thing".`,
+		`Variable "$v" is of type "Int" but must be non-nullable to be used for OneOf Input Object "ProductInput".`: `Variable "$v" must be non-nullable to be used here.`,
+		`Variable "$w" cannot be non-input type "Thing".`:                                                           `Variable "$w" cannot be of output type "Thing".`,
+		`Fields "a" conflict because subfields "x" conflict because they return conflicting types "Role" and "Int". Use different aliases on the fields to fetch both if this was intentional.`: `Fields "a" conflict because subfields "x" conflict because they return conflicting types. Use different aliases on the fields to fetch both if this was intentional.`,
+		// A wording no rewrite knows that names the schema gives way to the catalog's message.
+		`Something about "Product".`: `The query is not valid against the schema`,
+	} {
+		e := &gqlerror.Error{Message: msg, Rule: "SomeRule", Extensions: map[string]any{"code": "GRAPHQL_VALIDATION_FAILED"}}
+		out := p.Present(ctx, e)
+		assert.Equal(t, want, out.Message, msg)
+		assert.Equal(t, map[string]any{"rule": "SomeRule"}, out.Extensions["details"], "details.rule stays")
+	}
+
+	variable := func(msg string, path ...ast.PathElement) *gqlerror.Error {
+		return &gqlerror.Error{Message: msg, Path: append(ast.Path{ast.PathName("variable"), ast.PathName("v")}, path...),
+			Extensions: map[string]any{"code": "GRAPHQL_VALIDATION_FAILED"}}
+	}
+	for _, c := range []struct {
+		err  *gqlerror.Error
+		want string
+	}{
+		{variable("must be defined", ast.PathName("x"), ast.PathName("quantity")), `Variable "$v" at x: is missing a required field`},
+		{variable("must be defined", ast.PathName("y")), `Variable "$v" at y: must be defined`},
+		{variable("X is not a valid OrderStatus"), `Variable "$v" X is not a valid value`},
+		{variable("must be a ProductInput, not a string"), `Variable "$v" must be an object`},
+		{variable("cannot use string as Int"), `Variable "$v" cannot use string as Int`},
+		{variable("must an input type"), `Variable "$v" is not valid`}, // "input" is an argument's name
+	} {
+		out := p.Present(ctx, c.err)
+		assert.Equal(t, "INVALID_VARIABLES", out.Extensions["type"])
+		assert.Equal(t, c.want, out.Message)
+	}
+
+	// Without the request at hand, nothing counts as named.
+	out := p.Present(context.Background(), variable("must be defined", ast.PathName("x")))
+	assert.Equal(t, `Variable "$v" is missing a required field`, out.Message)
+}
+
 // BenchmarkPresent measures presenting resolver errors as the executor does
 // (through graphql.AddError), for one error and for 100 in one response.
 // Figures: docs/benchmarks.md.

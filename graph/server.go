@@ -41,7 +41,7 @@ func newSchema(r *Resolver, c *Constraints) graphql.ExecutableSchema {
 func NewServer(r *Resolver, opts Options) *handler.Server {
 	constraints := &Constraints{}
 	srv := handler.New(newSchema(r, constraints))
-	p := &Presenter{Log: opts.Log}
+	p := &Presenter{Log: opts.Log, Private: !opts.Introspection}
 	srv.SetErrorPresenter(p.Present)
 	srv.SetRecoverFunc(p.Recover)
 	srv.SetQueryCache(newDocCache())
@@ -57,6 +57,9 @@ func NewServer(r *Resolver, opts Options) *handler.Server {
 	// Introspection is decided by the validation rule above; the extension
 	// only lifts gqlgen's own execution-time switch.
 	srv.Use(extension.Introspection{})
+	if p.Private {
+		srv.Use(keepVariables{}) // before Coercion rewrites them
+	}
 	srv.Use(&Coercion{})
 	srv.Use(&Limits{MaxComplexity: opts.MaxComplexity, MaxDepth: opts.MaxDepth, Introspection: opts.Introspection})
 	srv.Use(constraints)
