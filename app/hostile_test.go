@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -334,4 +335,23 @@ func TestIntrospectionCountsTowardTheComplexityWhenOn(t *testing.T) {
 
 	one := srv.Query(t, `{ __schema { types { name } } }`, nil)
 	assert.Empty(t, one.Body.Errors, "%s", one.Raw)
+}
+
+// TestDistinctHugeDocumentsAreNotKept: a hundred distinct 1 MiB documents
+// (a query and a comment, within every limit) are answered, and the query
+// cache keeps none of them: the heap does not grow by what they weigh.
+func TestDistinctHugeDocumentsAreNotKept(t *testing.T) {
+	srv := testserver.Start(t, testserver.Env("FAULTLINE_MAX_BODY_BYTES", strconv.Itoa(2<<20)))
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	pad := strings.Repeat("x", 1<<20)
+	for i := range 100 {
+		res := srv.Query(t, "{ __typename } # "+strconv.Itoa(i)+pad, nil)
+		require.Empty(t, res.Body.Errors, "%.300s", res.Raw)
+	}
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	grown := int64(after.HeapAlloc) - int64(before.HeapAlloc)
+	assert.Less(t, grown, int64(32<<20), "the heap grew by %d MiB for 100 MiB of documents", grown>>20)
 }
