@@ -3,9 +3,11 @@ package app_test
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"net"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -70,6 +72,13 @@ func hits(t *testing.T, srv *testserver.Server, bucket string) int {
 	t.Helper()
 	var n int
 	require.NoError(t, srv.App.DB.SQL().QueryRow(`SELECT COUNT(*) FROM throttle_hits WHERE bucket = $1`, bucket).Scan(&n))
+	return n
+}
+
+func allHits(t *testing.T, srv *testserver.Server) int {
+	t.Helper()
+	var n int
+	require.NoError(t, srv.App.DB.SQL().QueryRow(`SELECT COUNT(*) FROM throttle_hits`).Scan(&n))
 	return n
 }
 
@@ -171,6 +180,41 @@ func TestARefusedLoginCostsNoHash(t *testing.T) {
 	t.Logf("3 refused logins in %v", time.Since(start))
 }
 
+// TestOversizedLoginInputIsRefusedBeforeAnythingIsStored: a 900 KB email
+// and a 1,000-character password are VALIDATION_FAILED, both at once,
+// without a row or a hash; the limits count characters, not bytes.
+func TestOversizedLoginInputIsRefusedBeforeAnythingIsStored(t *testing.T) {
+	srv := testserver.Start(t)
+	passwords := srv.App.Accounts.Passwords
+	rows, runs := allHits(t, srv), passwords.Runs()
+
+	huge := strings.Repeat("a", 900*1024) + "@example.com"
+	for range 5 {
+		res := queryFrom(t, srv, 2, loginQuery, map[string]any{"e": huge, "p": strings.Repeat("p", 1000)})
+		e := res.Error(t)
+		assert.Equal(t, "BAD_USER_INPUT", e.Extensions.Code)
+		assert.Equal(t, "VALIDATION_FAILED", e.Extensions.Type)
+		got := map[string]string{}
+		for _, f := range e.Extensions.Fields {
+			got[fmt.Sprint(f.Path)] = f.Rule + " " + f.Message
+		}
+		assert.Equal(t, map[string]string{
+			"[email]":    "maxLength length must be at most 254",
+			"[password]": "maxLength length must be at most 128",
+		}, got)
+		assert.Less(t, len(res.Raw), 4096, "the input is not echoed")
+	}
+	assert.Equal(t, "VALIDATION_FAILED", loginFrom(t, srv, 2, "user@faultline.dev", strings.Repeat("é", 129)))
+	assert.Equal(t, "VALIDATION_FAILED", loginFrom(t, srv, 2, "user\x00@faultline.dev", "wrong-password"),
+		"a NUL, which no PostgreSQL text holds, is refused rather than an internal error")
+	assert.Equal(t, rows, allHits(t, srv), "no row was stored")
+	assert.Equal(t, runs, passwords.Runs(), "nothing was hashed")
+
+	longest := strings.Repeat("a", 254-len("@example.com")) + "@example.com"
+	assert.Equal(t, "INVALID_CREDENTIALS", loginFrom(t, srv, 2, longest, strings.Repeat("é", 128)),
+		"254 characters of email and 128 of password (256 bytes) are allowed")
+}
+
 // TestParallelWrongLoginsForOnePairCountFive: 20 wrong logins at once for
 // one email from one address; the throttle counts them one by one, so five
 // are checked and the other fifteen refused.
@@ -214,6 +258,32 @@ func TestRegisterIsThrottledPerClientAddress(t *testing.T) {
 	assert.Equal(t, 3, hits(t, srv, "register:client:127.0.0.2"), "the refusal did not count")
 
 	assert.Empty(t, registerFrom(t, srv, 3, "fourth@example.com").Body.Errors, "another address registers")
+}
+
+// TestRegisterChecksItsOwnRanges: a name of spaces passes the schema's
+// minLength but is empty once trimmed, and a NUL passes it too: both are
+// VALIDATION_FAILED before any throttling or hashing.
+func TestRegisterChecksItsOwnRanges(t *testing.T) {
+	srv := testserver.Start(t)
+	runs := srv.App.Accounts.Passwords.Runs()
+	res := register(t, srv, "spaces@example.com", "a long enough password", "   ")
+	e := res.Error(t)
+	assert.Equal(t, "VALIDATION_FAILED", e.Extensions.Type)
+	require.Len(t, e.Extensions.Fields, 1)
+	assert.Equal(t, []any{"input", "name"}, e.Extensions.Fields[0].Path)
+	assert.Equal(t, "minLength", e.Extensions.Fields[0].Rule)
+
+	res = register(t, srv, "nul@example.com", "a long enough password", "Nul\x00")
+	e = res.Error(t)
+	assert.Equal(t, "VALIDATION_FAILED", e.Extensions.Type, "not an internal error on PostgreSQL")
+	require.Len(t, e.Extensions.Fields, 1)
+	assert.Equal(t, "noNul", e.Extensions.Fields[0].Rule)
+
+	assert.Zero(t, allHits(t, srv))
+	assert.Equal(t, runs, srv.App.Accounts.Passwords.Runs())
+	var n int
+	require.NoError(t, srv.App.DB.SQL().QueryRow(`SELECT COUNT(*) FROM users WHERE email IN ('spaces@example.com', 'nul@example.com')`).Scan(&n))
+	assert.Zero(t, n)
 }
 
 // TestTwoInstancesShareTheThrottles: two servers on one PostgreSQL database

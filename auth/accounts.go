@@ -37,10 +37,13 @@ func (a *Accounts) now() time.Time {
 // NormalizeEmail is the form in which emails are stored and compared.
 func NormalizeEmail(email string) string { return strings.ToLower(strings.TrimSpace(email)) }
 
-// Register creates a USER account and signs it in. The input's constraints
-// (email format, password and name lengths) were checked by the schema; the
-// client's registrations are counted before the password is hashed.
+// Register creates a USER account and signs it in. The input's ranges are
+// checked first, then the client's registrations are counted, and only then
+// is the password hashed.
 func (a *Accounts) Register(ctx context.Context, email, password, name string) (*Session, error) {
+	if err := checkRegistration(email, password, name); err != nil {
+		return nil, err
+	}
 	now := a.now().UTC()
 	if err := a.throttleRegister(ctx, now); err != nil {
 		return nil, err
@@ -63,11 +66,15 @@ func (a *Accounts) Register(ctx context.Context, email, password, name string) (
 	return a.startSession(ctx, u)
 }
 
-// Login checks a password once the attempt is throttled (see Throttles).
-// An unknown email and a wrong password answer the same INVALID_CREDENTIALS
+// Login checks a password. The lengths are checked before anything is
+// stored or hashed; then the attempt is throttled (see Throttles). An
+// unknown email and a wrong password answer the same INVALID_CREDENTIALS
 // after the same work; a suspended account answers USER_SUSPENDED only to
 // the right password.
 func (a *Accounts) Login(ctx context.Context, email, password string) (*Session, error) {
+	if err := checkLogin(email, password); err != nil {
+		return nil, err
+	}
 	key := NormalizeEmail(email)
 	hit, pair, err := a.throttleLogin(ctx, key, a.now().UTC())
 	if err != nil {
