@@ -43,6 +43,8 @@ type Option func(*Wiring)
 // Wiring is what the handler is built from.
 type Wiring struct {
 	Products shop.ProductStore
+	// Throttles are the login and register limits (auth.DefaultThrottles).
+	Throttles auth.Throttles
 }
 
 // New opens and migrates the database, seeds demo data when configured, and
@@ -77,10 +79,11 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Optio
 			return nil, fmt.Errorf("seeding demo data: %w", err)
 		}
 	}
-	w := Wiring{Products: db}
+	w := Wiring{Products: db, Throttles: auth.DefaultThrottles}
 	for _, o := range opts {
 		o(&w)
 	}
+	a.Accounts.Throttles = w.Throttles
 	a.Handler = a.routes(w, &auth.Authenticator{Tokens: tokens, Users: db})
 	janitorCtx, stop := context.WithCancel(context.Background())
 	a.stopJanitor = stop
@@ -132,8 +135,8 @@ func (a *App) routes(w Wiring, authn *auth.Authenticator) http.Handler {
 }
 
 // janitor removes refresh tokens long expired (an expired one is still
-// recognised, as TOKEN_EXPIRED, for one refresh lifetime) and login attempts
-// out of the throttling window.
+// recognised, as TOKEN_EXPIRED, for one refresh lifetime) and throttle hits
+// older than the longest throttle window.
 func (a *App) janitor(ctx context.Context, every time.Duration) {
 	t := time.NewTicker(every)
 	defer t.Stop()
@@ -144,7 +147,7 @@ func (a *App) janitor(ctx context.Context, every time.Duration) {
 		case <-t.C:
 		}
 		now := time.Now().UTC()
-		if err := a.DB.DeleteExpired(ctx, now.Add(-a.Config.RefreshTTL), now.Add(-auth.LoginWindow)); err != nil && ctx.Err() == nil {
+		if err := a.DB.DeleteExpired(ctx, now.Add(-a.Config.RefreshTTL), now.Add(-a.Accounts.Throttles.LongestWindow())); err != nil && ctx.Err() == nil {
 			a.Log.Warn("cleaning expired tokens", slog.Any("error", err))
 		}
 	}

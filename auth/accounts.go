@@ -15,15 +15,6 @@ import (
 	"github.com/faultline/faultline/page"
 )
 
-// Login throttling: after MaxLoginFailures attempts for one email within
-// LoginWindow, further attempts get TOO_MANY_LOGIN_ATTEMPTS until the oldest
-// one leaves the window. The counters are rows in the database, so every
-// instance sees the same ones.
-const (
-	MaxLoginFailures = 5
-	LoginWindow      = 15 * time.Minute
-)
-
 // Accounts runs registration, login, token refresh and logout, and the
 // reading and administration of users.
 type Accounts struct {
@@ -32,6 +23,8 @@ type Accounts struct {
 	Passwords  *Passwords
 	RefreshTTL time.Duration
 	Now        func() time.Time
+	// Throttles limit login and register; unset rates are DefaultThrottles'.
+	Throttles Throttles
 }
 
 func (a *Accounts) now() time.Time {
@@ -44,9 +37,17 @@ func (a *Accounts) now() time.Time {
 // NormalizeEmail is the form in which emails are stored and compared.
 func NormalizeEmail(email string) string { return strings.ToLower(strings.TrimSpace(email)) }
 
-// Register creates a USER account and signs it in. The input's constraints
-// (email format, password and name lengths) were checked by the schema.
+// Register creates a USER account and signs it in. The input's ranges are
+// checked first, then the client's registrations are counted, and only then
+// is the password hashed.
 func (a *Accounts) Register(ctx context.Context, email, password, name string) (*Session, error) {
+	if err := checkRegistration(email, password, name); err != nil {
+		return nil, err
+	}
+	now := a.now().UTC()
+	if err := a.throttleRegister(ctx, now); err != nil {
+		return nil, err
+	}
 	hash, err := a.Passwords.Hash(ctx, password)
 	if err != nil {
 		return nil, apperr.From(err)
@@ -56,7 +57,7 @@ func (a *Accounts) Register(ctx context.Context, email, password, name string) (
 		Email:        NormalizeEmail(email),
 		Name:         strings.TrimSpace(name),
 		Role:         RoleUser,
-		CreatedAt:    a.now().UTC().Truncate(time.Microsecond),
+		CreatedAt:    now.Truncate(time.Microsecond),
 		PasswordHash: hash,
 	}
 	if err := a.Store.CreateUser(ctx, u); err != nil {
@@ -65,22 +66,19 @@ func (a *Accounts) Register(ctx context.Context, email, password, name string) (
 	return a.startSession(ctx, u)
 }
 
-// Login checks a password. An unknown email and a wrong password answer the
-// same INVALID_CREDENTIALS after the same work; a suspended account answers
-// USER_SUSPENDED only to the right password.
+// Login checks a password. The lengths are checked before anything is
+// stored or hashed; then the attempt is throttled (see Throttles). An
+// unknown email and a wrong password answer the same INVALID_CREDENTIALS
+// after the same work; a suspended account answers USER_SUSPENDED only to
+// the right password.
 func (a *Accounts) Login(ctx context.Context, email, password string) (*Session, error) {
-	key := NormalizeEmail(email)
-	now := a.now().UTC()
-	count, oldest, err := a.Store.RecordLoginAttempt(ctx, key, now, now.Add(-LoginWindow))
-	if err != nil {
+	if err := checkLogin(email, password); err != nil {
 		return nil, err
 	}
-	if count > MaxLoginFailures {
-		if err := a.Store.ForgetLoginAttempt(ctx, key, now); err != nil {
-			return nil, err
-		}
-		wait := oldest.Add(LoginWindow).Sub(now)
-		return nil, apperr.New(apperr.TooManyLoginAttempts).WithRetryAfter(max(wait, time.Second))
+	key := NormalizeEmail(email)
+	hit, pair, err := a.throttleLogin(ctx, key, a.now().UTC())
+	if err != nil {
+		return nil, err
 	}
 	u, err := a.Store.UserByEmail(ctx, key)
 	if err != nil {
@@ -92,12 +90,16 @@ func (a *Accounts) Login(ctx context.Context, email, password string) (*Session,
 	}
 	ok, rehash, err := a.Passwords.Verify(ctx, password, hash)
 	if err != nil {
+		// The password was not checked: not a failure.
+		_ = a.Store.ForgetHit(context.WithoutCancel(ctx), hit.ID)
 		return nil, apperr.From(err)
 	}
 	if u == nil || !ok {
 		return nil, apperr.New(apperr.InvalidCredentials)
 	}
-	if err := a.Store.ClearLoginAttempts(ctx, key); err != nil {
+	// A success is no failure, and ends the pair's lock only: the hits
+	// other clients left for this email stay.
+	if err := a.Store.ForgetHit(ctx, hit.ID, pair.Key); err != nil {
 		return nil, err
 	}
 	if u.Suspended {

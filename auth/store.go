@@ -5,7 +5,7 @@ import (
 	"time"
 )
 
-// Store is where accounts, refresh tokens and login attempts live. Errors
+// Store is where accounts, refresh tokens and throttle hits live. Errors
 // are apperr errors (CONFLICT / ALREADY_EXISTS with the field for a taken
 // email, DATABASE_UNAVAILABLE, ...).
 type Store interface {
@@ -35,16 +35,19 @@ type Store interface {
 	RotateRefreshToken(ctx context.Context, oldHash string, next RefreshToken, at time.Time) (bool, error)
 	RevokeRefreshFamily(ctx context.Context, familyID string, at time.Time) error
 	DeleteRefreshToken(ctx context.Context, hash string) error
-	// DeleteExpired removes refresh tokens and login attempts that can no
-	// longer matter.
-	DeleteExpired(ctx context.Context, now, attemptsBefore time.Time) error
+	// DeleteExpired removes refresh tokens expired before tokensBefore and
+	// throttle hits older than hitsBefore.
+	DeleteExpired(ctx context.Context, tokensBefore, hitsBefore time.Time) error
 
-	// RecordLoginAttempt adds an attempt for email at at and returns, in the
-	// same transaction, the attempts since since and the oldest of them.
-	RecordLoginAttempt(ctx context.Context, email string, at, since time.Time) (count int, oldest time.Time, err error)
-	// ForgetLoginAttempt removes the attempt recorded at at.
-	ForgetLoginAttempt(ctx context.Context, email string, at time.Time) error
-	ClearLoginAttempts(ctx context.Context, email string) error
+	// Throttle records hit in each of its buckets and counts, in the same
+	// transaction, each bucket's hits within its window; concurrent hits on
+	// one bucket are counted one after the other. When a bucket then holds
+	// more than its limit, the hit is removed again and the refusal names
+	// the bucket that frees up last; otherwise the refusal is nil.
+	Throttle(ctx context.Context, hit Hit) (*Refusal, error)
+	// ForgetHit removes the hit id from every bucket, and every hit of the
+	// buckets clear.
+	ForgetHit(ctx context.Context, id string, clear ...string) error
 }
 
 // RefreshToken is the server's record of a refresh token: only its hash.

@@ -89,7 +89,7 @@ func (db *DB) DeleteRefreshToken(ctx context.Context, hash string) error {
 }
 
 // DeleteExpired implements auth.Store.
-func (db *DB) DeleteExpired(ctx context.Context, tokensBefore, attemptsBefore time.Time) error {
+func (db *DB) DeleteExpired(ctx context.Context, tokensBefore, hitsBefore time.Time) error {
 	ctx, cancel := db.call(ctx)
 	defer cancel()
 	return db.inTx(ctx, func(tx counted) error {
@@ -100,41 +100,7 @@ func (db *DB) DeleteExpired(ctx context.Context, tokensBefore, attemptsBefore ti
 			WHERE NOT EXISTS (SELECT 1 FROM refresh_tokens t WHERE t.family_id = refresh_families.id)`); err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, `DELETE FROM login_attempts WHERE attempted_at < $1`, attemptsBefore.UnixMicro())
+		_, err := tx.ExecContext(ctx, `DELETE FROM throttle_hits WHERE at < $1`, hitsBefore.UnixMicro())
 		return err
 	})
-}
-
-// RecordLoginAttempt implements auth.Store. Insert and count are one
-// transaction, so concurrent attempts are counted one by one.
-func (db *DB) RecordLoginAttempt(ctx context.Context, email string, at, since time.Time) (int, time.Time, error) {
-	ctx, cancel := db.call(ctx)
-	defer cancel()
-	var (
-		count  int
-		oldest int64
-	)
-	err := db.inTx(ctx, func(tx counted) error {
-		if db.engine.serialize != nil {
-			if err := db.engine.serialize(ctx, tx, "login:"+email); err != nil {
-				return err
-			}
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO login_attempts (email, attempted_at) VALUES ($1, $2)`, email, at.UnixMicro()); err != nil {
-			return err
-		}
-		return tx.QueryRowContext(ctx, `SELECT COUNT(*), MIN(attempted_at) FROM login_attempts WHERE email = $1 AND attempted_at > $2`,
-			email, since.UnixMicro()).Scan(&count, &oldest)
-	})
-	return count, time.UnixMicro(oldest).UTC(), err
-}
-
-// ForgetLoginAttempt implements auth.Store.
-func (db *DB) ForgetLoginAttempt(ctx context.Context, email string, at time.Time) error {
-	return db.exec(ctx, `DELETE FROM login_attempts WHERE email = $1 AND attempted_at = $2`, email, at.UnixMicro())
-}
-
-// ClearLoginAttempts implements auth.Store.
-func (db *DB) ClearLoginAttempts(ctx context.Context, email string) error {
-	return db.exec(ctx, `DELETE FROM login_attempts WHERE email = $1`, email)
 }
