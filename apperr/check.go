@@ -34,15 +34,21 @@ func (c *Check) Range(path []any, n, min, max int) {
 }
 
 // Length checks that s has min to max characters (rules minLength and
-// maxLength) and no NUL character (rule noNul).
+// maxLength) and no NUL character (rule noNul): what a stored text must be.
 func (c *Check) Length(path []any, s string, min, max int) {
+	c.Chars(path, s, min, max)
+	c.Text(path, s)
+}
+
+// Chars checks that s has min to max characters (rules minLength and
+// maxLength), whatever they are: what a text hashed, not stored, must be.
+func (c *Check) Chars(path []any, s string, min, max int) {
 	switch n := utf8.RuneCountInString(s); {
 	case n < min:
 		c.Add(path, "minLength", min)
 	case n > max:
 		c.Add(path, "maxLength", max)
 	}
-	c.Text(path, s)
 }
 
 // Text checks that s holds no NUL character (rule noNul), which no column

@@ -50,7 +50,7 @@ func TestCheckRegistration(t *testing.T) {
 		{"Someone <new@example.com>", "12345678", "N", []string{"[input email] email"}},
 		{" new@example.com", "12345678", "N", []string{"[input email] email"}},
 		{"no-at-sign", "12345678", "N", []string{"[input email] email"}},
-		{"new\x00@example.com", "1234567\x00", "N\x00", []string{"[input email] email", "[input name] noNul"}},
+		{"new\x00@example.com", "1234567\x00", "N\x00", []string{"[input email] noNul", "[input email] email", "[input name] noNul"}},
 	} {
 		assert.Equal(t, c.want, violations(t, checkRegistration(c.email, c.password, c.name)), "%.40q %.20q %.20q", c.email, c.password, c.name)
 	}
