@@ -16,14 +16,15 @@ import (
 )
 
 // sqliteDefaults are applied to every connection: WAL lets readers run
-// beside the writer, busy_timeout waits for a lock before SQLITE_BUSY, and
-// _txlock=immediate takes the write lock at BEGIN so that two writers
+// beside the writer, synchronous=FULL syncs the WAL at every commit (at
+// NORMAL a committed payment could vanish on power loss), busy_timeout
+// waits for a lock before SQLITE_BUSY, and _txlock=immediate takes the write lock at BEGIN so that two writers
 // serialize instead of failing on a lock upgrade. DATABASE_URL parameters
 // override them by name (sqlite://x.db?_pragma=busy_timeout(50)).
 var sqliteDefaults = []string{
 	"_pragma=busy_timeout(5000)",
 	"_pragma=journal_mode(WAL)",
-	"_pragma=synchronous(NORMAL)",
+	"_pragma=synchronous(FULL)",
 	"_pragma=foreign_keys(1)",
 	"_txlock=immediate",
 }
