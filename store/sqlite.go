@@ -79,13 +79,19 @@ func openSQLite(ctx context.Context, path, params string, opts Options) (*DB, er
 	if err != nil {
 		return nil, err
 	}
-	sqlDB, err := sql.Open("sqlite", "file:"+path+"?"+query)
+	lock, err := lockSQLite(path)
 	if err != nil {
 		return nil, err
 	}
+	sqlDB, err := sql.Open("sqlite", "file:"+path+"?"+query)
+	if err != nil {
+		lock.Close()
+		return nil, err
+	}
 	db := newDB(sqlDB, sqliteEngine, opts)
+	db.onClose = func() { lock.Close() } // after the connections: the next owner may start
 	if err := sqlDB.PingContext(ctx); err != nil { // the driver's own error: this message is for the operator
-		sqlDB.Close()
+		db.Close()
 		return nil, fmt.Errorf("opening %s: %w", path, err)
 	}
 	return db, nil
@@ -96,7 +102,7 @@ func openSQLite(ctx context.Context, path, params string, opts Options) (*DB, er
 // locks of their own.
 var sqliteEngine = &engine{
 	name:       "sqlite",
-	soleWriter: true, // one faultline process owns a SQLite file; several instances share PostgreSQL instead
+	soleWriter: true, // one faultline process owns a SQLite file (sqlitelock.go); several instances share PostgreSQL instead
 	dialect:    goose.DialectSQLite3,
 	forUpdate:  "",
 	forShare:   "",

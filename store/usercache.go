@@ -9,7 +9,7 @@ import (
 
 // userCache keeps users by id for the per-request authentication, on an
 // engine where this process is the only writer (SQLite: one process owns the
-// file). Every write to a user goes through this store, which drops the
+// file, see sqlitelock.go). Every write to a user goes through this store, which drops the
 // entry after it commits, so a suspension or deletion still takes effect at
 // the next request. A lookup that raced such a write does not put its stale
 // answer back: the generation it started under has moved on. On PostgreSQL,
