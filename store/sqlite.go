@@ -89,7 +89,8 @@ func openSQLite(ctx context.Context, path, params string, opts Options) (*DB, er
 		return nil, err
 	}
 	db := newDB(sqlDB, sqliteEngine, opts)
-	db.onClose = func() { lock.Close() } // after the connections: the next owner may start
+	// Released after the connections close: then the next owner may open it.
+	db.onClose = func() { lock.Close() }
 	if err := sqlDB.PingContext(ctx); err != nil { // the driver's own error: this message is for the operator
 		db.Close()
 		return nil, fmt.Errorf("opening %s: %w", path, err)
