@@ -195,14 +195,14 @@ func (t *Tokens) claimFault(c *Claims, err error) *apperr.Error {
 		return invalid("aud")
 	case c.Subject == "":
 		return invalid("sub")
-	case c.SessionID == "":
-		return invalid("sid")
 	case !c.Role.Valid():
 		return invalid("role")
 	case errors.Is(err, jwt.ErrTokenNotValidYet), errors.Is(err, jwt.ErrTokenUsedBeforeIssued):
 		return apperr.New(apperr.TokenNotYetValid).WithCause(err)
 	case errors.Is(err, jwt.ErrTokenExpired):
 		return apperr.New(apperr.TokenExpired).With("expiredAt", expiredAt(c.ExpiresAt.Time)).WithCause(err)
+	case c.SessionID == "": // after expiry: an expired token from before sid existed still sends its client to refresh
+		return invalid("sid")
 	case err != nil:
 		return apperr.New(apperr.TokenClaimsInvalid).With("claim", "unknown").WithCause(err)
 	}

@@ -108,6 +108,7 @@ func TestVerifyNamesExactlyOneTypePerFault(t *testing.T) {
 		{"no sid", hs256(jwttest.With(good(now), "sid", nil)), apperr.TokenClaimsInvalid, "sid"},
 		{"empty sid", hs256(jwttest.With(good(now), "sid", "")), apperr.TokenClaimsInvalid, "sid"},
 		{"sid not a string", hs256(jwttest.With(good(now), "sid", 42)), apperr.TokenMalformed, ""},
+		{"expired without sid", hs256(jwttest.With(expired, "sid", nil)), apperr.TokenExpired, ""},
 		{"bad role", hs256(jwttest.With(good(now), "role", "ROOT")), apperr.TokenClaimsInvalid, "role"},
 		{"too long", strings.Repeat("a", auth.MaxTokenBytes+1), apperr.TokenMalformed, ""},
 	} {
