@@ -71,7 +71,8 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Optio
 	}
 	a := &App{
 		Config: cfg, DB: db, Gate: &httpapi.Gate{}, Log: log,
-		Accounts: &auth.Accounts{Store: db, Tokens: tokens, Passwords: passwords, RefreshTTL: cfg.RefreshTTL},
+		Accounts: &auth.Accounts{Store: db, Tokens: tokens, Passwords: passwords, RefreshTTL: cfg.RefreshTTL,
+			SessionMaxAge: cfg.SessionMaxAge},
 	}
 	if cfg.SeedDemo {
 		if err := a.seedDemo(ctx); err != nil {
@@ -84,7 +85,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Optio
 		o(&w)
 	}
 	a.Accounts.Throttles = w.Throttles
-	a.Handler = a.routes(w, &auth.Authenticator{Tokens: tokens, Users: db})
+	a.Handler = a.routes(w, &auth.Authenticator{Tokens: tokens, Sessions: db, SessionMaxAge: cfg.SessionMaxAge})
 	janitorCtx, stop := context.WithCancel(context.Background())
 	a.stopJanitor = stop
 	go a.janitor(janitorCtx, 10*time.Minute)

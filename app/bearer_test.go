@@ -27,10 +27,13 @@ func TestBearerAttackList(t *testing.T) {
 	srv := testserver.Start(t)
 	secret := srv.App.Config.JWTSecret
 	user := loginUser(t, srv)
+	other := loginAdmin(t, srv)
 	now := time.Now()
-	valid := jwt.MapClaims{"iss": "faultline", "aud": "faultline", "sub": user.User.ID, "role": "USER",
-		"iat": now.Add(-time.Minute).Unix(), "exp": now.Add(time.Hour).Unix(), "jti": "attack"}
+	// A real token's claims (its sub and sid: a live session) with forged times.
+	valid := jwttest.ClaimsOf(t, user.AccessToken)
+	valid["iat"], valid["exp"], valid["jti"] = now.Add(-time.Minute).Unix(), now.Add(time.Hour).Unix(), "attack"
 	hs256 := func(c jwt.MapClaims) string { return jwttest.Sign(t, jwt.SigningMethodHS256, secret, "at+jwt", c) }
+	require.Empty(t, srv.Query(t, probe, nil, bearer(hs256(valid))...).Body.Errors, "the forged token is valid before each fault")
 	wrongKey := []byte(strings.Repeat("w", 32))
 	expired := jwttest.With(valid, "exp", now.Add(-time.Hour).Unix())
 
@@ -86,6 +89,9 @@ func TestBearerAttackList(t *testing.T) {
 		{"no typ", []string{"Bearer " + jwttest.Sign(t, jwt.SigningMethodHS256, secret, "", valid)}, want{"TOKEN_TYPE_MISMATCH", "UNAUTHENTICATED", 401}, nil},
 		{"refresh token as bearer", []string{"Bearer " + user.RefreshToken}, want{"TOKEN_TYPE_MISMATCH", "UNAUTHENTICATED", 401}, map[string]any{"expected": "access"}},
 		{"a sub that never existed", []string{"Bearer " + hs256(jwttest.With(valid, "sub", "00000000-0000-7000-8000-000000000000"))}, want{"TOKEN_REVOKED", "UNAUTHENTICATED", 401}, nil},
+		{"missing sid", []string{"Bearer " + hs256(jwttest.With(valid, "sid", nil))}, want{"TOKEN_CLAIMS_INVALID", "UNAUTHENTICATED", 401}, map[string]any{"claim": "sid"}},
+		{"a sid that never existed", []string{"Bearer " + hs256(jwttest.With(valid, "sid", "00000000-0000-7000-8000-000000000000"))}, want{"TOKEN_REVOKED", "UNAUTHENTICATED", 401}, nil},
+		{"another user's sid", []string{"Bearer " + hs256(jwttest.With(valid, "sid", jwttest.ClaimsOf(t, other.AccessToken)["sid"]))}, want{"TOKEN_REVOKED", "UNAUTHENTICATED", 401}, nil},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			rid := fmt.Sprintf("attack-%d", time.Now().UnixNano())

@@ -22,9 +22,12 @@ type Accounts struct {
 	Tokens     *Tokens
 	Passwords  *Passwords
 	RefreshTTL time.Duration
-	Now        func() time.Time
+	// SessionMaxAge is a session's absolute lifetime, however often it
+	// rotates (DefaultSessionMaxAge when zero).
+	SessionMaxAge time.Duration
 	// Throttles limit login and register; unset rates are DefaultThrottles'.
 	Throttles Throttles
+	Now       func() time.Time
 }
 
 func (a *Accounts) now() time.Time {
@@ -117,7 +120,8 @@ func (a *Accounts) Login(ctx context.Context, email, password string) (*Session,
 
 // Refresh rotates a refresh token: the presented one is spent and a new one
 // of the same family is returned with a new access token. Presenting a spent
-// token revokes its whole family.
+// token revokes its whole family. A family past its end (SessionMaxAge after
+// it began) is TOKEN_EXPIRED, and nothing it issues outlives that end.
 func (a *Accounts) Refresh(ctx context.Context, raw string) (*Session, error) {
 	if !strings.HasPrefix(raw, RefreshPrefix) {
 		if looksLikeJWT(raw) {
@@ -131,13 +135,17 @@ func (a *Accounts) Refresh(ctx context.Context, raw string) (*Session, error) {
 		return nil, err
 	}
 	now := a.now().UTC()
-	switch {
-	case rt == nil:
+	if rt == nil {
 		return nil, malformed("unknown refresh token")
+	}
+	end := sessionEnd(rt.FamilyCreatedAt, a.SessionMaxAge)
+	switch {
 	case rt.RevokedAt != nil:
 		return nil, apperr.New(apperr.TokenRevoked)
 	case rt.UsedAt != nil:
 		return nil, a.revokeFamily(ctx, rt.FamilyID, now)
+	case !now.Before(end):
+		return nil, apperr.New(apperr.TokenExpired).Variant("session").With("expiredAt", expiredAt(end))
 	case !now.Before(rt.ExpiresAt):
 		if err := a.Store.DeleteRefreshToken(ctx, hash); err != nil {
 			return nil, err
@@ -154,7 +162,7 @@ func (a *Accounts) Refresh(ctx context.Context, raw string) (*Session, error) {
 	if u.Suspended {
 		return nil, apperr.New(apperr.UserSuspended)
 	}
-	next, nextRaw, err := a.newRefreshToken(u.ID, rt.FamilyID, now)
+	next, nextRaw, err := a.newRefreshToken(u.ID, rt.FamilyID, now, end)
 	if err != nil {
 		return nil, err
 	}
@@ -165,7 +173,7 @@ func (a *Accounts) Refresh(ctx context.Context, raw string) (*Session, error) {
 	if !rotated { // another refresh spent it first: this one is a reuse
 		return nil, a.revokeFamily(ctx, rt.FamilyID, now)
 	}
-	return a.session(u, nextRaw)
+	return a.session(u, rt.FamilyID, end, nextRaw)
 }
 
 func (a *Accounts) revokeFamily(ctx context.Context, familyID string, now time.Time) error {
@@ -175,7 +183,8 @@ func (a *Accounts) revokeFamily(ctx context.Context, familyID string, now time.T
 	return apperr.New(apperr.TokenRevoked).Variant("reused")
 }
 
-// Logout revokes the family of a refresh token. Any token, known or not,
+// Logout revokes the family of a refresh token, which ends the access
+// tokens issued from it too (see Authenticator). Any token, known or not,
 // answers the same, so logout is no oracle.
 func (a *Accounts) Logout(ctx context.Context, raw string) error {
 	if !strings.HasPrefix(raw, RefreshPrefix) {
@@ -257,18 +266,23 @@ func (a *Accounts) Delete(ctx context.Context, id string) error {
 
 // startSession issues an access token and the first refresh token of a new family.
 func (a *Accounts) startSession(ctx context.Context, u *User) (*Session, error) {
-	rt, raw, err := a.newRefreshToken(u.ID, uuid.Must(uuid.NewV7()).String(), a.now().UTC())
+	now := a.now().UTC().Truncate(time.Microsecond) // as the database keeps it, so that every reading agrees on the end
+	familyID := uuid.Must(uuid.NewV7()).String()
+	end := sessionEnd(now, a.SessionMaxAge)
+	rt, raw, err := a.newRefreshToken(u.ID, familyID, now, end)
 	if err != nil {
 		return nil, err
 	}
 	if err := a.Store.CreateRefreshToken(ctx, rt); err != nil {
 		return nil, err
 	}
-	return a.session(u, raw)
+	return a.session(u, familyID, end, raw)
 }
 
-func (a *Accounts) session(u *User, refreshRaw string) (*Session, error) {
-	access, err := a.Tokens.Issue(u)
+// session hands out a refresh token with an access token of the same
+// family, which expires at the family's end at the latest.
+func (a *Accounts) session(u *User, familyID string, end time.Time, refreshRaw string) (*Session, error) {
+	access, life, err := a.Tokens.Issue(u, familyID, end)
 	if err != nil {
 		return nil, apperr.InternalError(err)
 	}
@@ -276,12 +290,14 @@ func (a *Accounts) session(u *User, refreshRaw string) (*Session, error) {
 		AccessToken:  access,
 		RefreshToken: refreshRaw,
 		TokenType:    "Bearer",
-		ExpiresIn:    int(a.Tokens.TTL() / time.Second),
+		ExpiresIn:    int(life / time.Second),
 		User:         u,
 	}, nil
 }
 
-func (a *Accounts) newRefreshToken(userID, familyID string, now time.Time) (RefreshToken, string, error) {
+// newRefreshToken makes a token of familyID that expires after RefreshTTL,
+// or at end, the family's end, if that comes first.
+func (a *Accounts) newRefreshToken(userID, familyID string, now, end time.Time) (RefreshToken, string, error) {
 	var b [32]byte
 	if _, err := rand.Read(b[:]); err != nil {
 		return RefreshToken{}, "", apperr.InternalError(err)
@@ -292,7 +308,7 @@ func (a *Accounts) newRefreshToken(userID, familyID string, now time.Time) (Refr
 		FamilyID:  familyID,
 		UserID:    userID,
 		CreatedAt: now,
-		ExpiresAt: now.Add(a.RefreshTTL),
+		ExpiresAt: earlier(now.Add(a.RefreshTTL), end),
 	}, raw, nil
 }
 

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/faultline/faultline/apperr"
 )
@@ -18,21 +19,27 @@ type Principal struct {
 	User   *User
 }
 
-// UserLoader finds a user by id (nil for none or deleted).
-type UserLoader interface {
-	UserByID(ctx context.Context, id string) (*User, error)
+// SessionLoader finds an access token's user and session in one lookup.
+type SessionLoader interface {
+	// SessionUser returns the user userID (nil for none or deleted) and
+	// their refresh family familyID (nil when it does not exist or is
+	// another user's).
+	SessionUser(ctx context.Context, userID, familyID string) (*User, *Family, error)
 }
 
 // Authenticator authenticates the requests' bearer tokens for the @auth
 // directive. The Authorization header is read by WithRequest; the token is
-// verified and its user loaded at most once per request, and only when a
-// protected field asks, so that public fields never fail on a bad token.
-// The user's status is read from the database on every request, so that a
-// suspension or deletion takes effect from the next request on, on every
-// instance.
+// verified and its user and session loaded at most once per request, and
+// only when a protected field asks, so that public fields never fail on a
+// bad token. The user's status and the session's are read from the
+// database on every request, so that a suspension, a deletion or a logout
+// takes effect from the next request on, on every instance.
 type Authenticator struct {
-	Tokens *Tokens
-	Users  UserLoader
+	Tokens   *Tokens
+	Sessions SessionLoader
+	// SessionMaxAge is a session's absolute lifetime (DefaultSessionMaxAge
+	// when zero); Accounts.SessionMaxAge must be the same.
+	SessionMaxAge time.Duration
 }
 
 type requestAuth struct {
@@ -78,15 +85,17 @@ func (a *Authenticator) authenticate(ctx context.Context, st *requestAuth) (*Pri
 	if bad != nil {
 		return nil, bad
 	}
-	u, err := a.Users.UserByID(ctx, claims.Subject)
+	u, f, err := a.Sessions.SessionUser(ctx, claims.Subject, claims.SessionID)
 	if err != nil {
 		return nil, err
 	}
-	if u == nil {
+	switch {
+	case u == nil:
 		return nil, apperr.New(apperr.TokenRevoked).Variant("no_user")
-	}
-	if u.Suspended {
+	case u.Suspended:
 		return nil, apperr.New(apperr.UserSuspended)
+	case f == nil, f.RevokedAt != nil, !time.Now().Before(sessionEnd(f.CreatedAt, a.SessionMaxAge)):
+		return nil, apperr.New(apperr.TokenRevoked).Variant("session")
 	}
 	return &Principal{UserID: u.ID, Role: u.Role, User: u}, nil
 }

@@ -52,11 +52,40 @@ type Store interface {
 
 // RefreshToken is the server's record of a refresh token: only its hash.
 type RefreshToken struct {
-	Hash      string
-	FamilyID  string
+	Hash            string
+	FamilyID        string
+	UserID          string
+	CreatedAt       time.Time
+	ExpiresAt       time.Time
+	FamilyCreatedAt time.Time  // when its family (the session) began; read, not written
+	UsedAt          *time.Time // set when it was rotated
+	RevokedAt       *time.Time // set when its family was revoked
+}
+
+// Family is a refresh family: one sign-in's chain of refresh tokens, and
+// the session that its access tokens name in their sid claim.
+type Family struct {
+	ID        string
 	UserID    string
 	CreatedAt time.Time
-	ExpiresAt time.Time
-	UsedAt    *time.Time // set when it was rotated
-	RevokedAt *time.Time // set when its family was revoked
+	RevokedAt *time.Time // set by logout, reuse detection or the user's deletion
+}
+
+// DefaultSessionMaxAge is a session's absolute lifetime when none is set.
+const DefaultSessionMaxAge = 720 * time.Hour
+
+// sessionEnd is when a family begun at created ends, however often it
+// rotates: maxAge later (DefaultSessionMaxAge when zero).
+func sessionEnd(created time.Time, maxAge time.Duration) time.Time {
+	if maxAge <= 0 {
+		maxAge = DefaultSessionMaxAge
+	}
+	return created.Add(maxAge)
+}
+
+func earlier(a, b time.Time) time.Time {
+	if b.Before(a) {
+		return b
+	}
+	return a
 }

@@ -24,7 +24,7 @@ const Leeway = 10 * time.Second
 const MinSecretBytes = 32
 
 // Tokens issues and verifies access tokens: HS256 JWTs with iss, aud, sub,
-// role, exp, iat and jti, and the header typ at+jwt.
+// sid, role, exp, iat and jti, and the header typ at+jwt.
 type Tokens struct {
 	secret   []byte
 	issuer   string
@@ -77,29 +77,37 @@ func (t *Tokens) TTL() time.Duration { return t.ttl }
 // Claims are the claims of an access token.
 type Claims struct {
 	jwt.RegisteredClaims
-	Role Role `json:"role"`
+	// SessionID (sid) is the refresh family the token was issued from: the
+	// token ends with that session (logout, reuse detection, its end).
+	SessionID string `json:"sid"`
+	Role      Role   `json:"role"`
 }
 
-// Issue signs an access token for u.
-func (t *Tokens) Issue(u *User) (string, error) {
+// Issue signs an access token for u in the session sid. It expires after
+// the TTL, or at notAfter (the session's end) if that comes first; Issue
+// returns how long it lives.
+func (t *Tokens) Issue(u *User, sid string, notAfter time.Time) (string, time.Duration, error) {
 	now := t.now()
 	var jti [16]byte
 	if _, err := rand.Read(jti[:]); err != nil {
-		return "", err
+		return "", 0, err
 	}
+	life := max(min(t.ttl, notAfter.Sub(now)), 0)
 	token := jwt.NewWithClaims(jwt.SigningMethodHS256, Claims{
 		RegisteredClaims: jwt.RegisteredClaims{
 			Issuer:    t.issuer,
 			Audience:  jwt.ClaimStrings{t.audience},
 			Subject:   u.ID,
 			IssuedAt:  jwt.NewNumericDate(now),
-			ExpiresAt: jwt.NewNumericDate(now.Add(t.ttl)),
+			ExpiresAt: jwt.NewNumericDate(now.Add(life)), // whole seconds, rounded down: never past notAfter
 			ID:        hex.EncodeToString(jti[:]),
 		},
-		Role: u.Role,
+		SessionID: sid,
+		Role:      u.Role,
 	})
 	token.Header["typ"] = AccessTokenType
-	return token.SignedString(t.secret)
+	raw, err := token.SignedString(t.secret)
+	return raw, life, err
 }
 
 // Verify checks an access token and returns its claims, or the one catalog
@@ -193,6 +201,8 @@ func (t *Tokens) claimFault(c *Claims, err error) *apperr.Error {
 		return apperr.New(apperr.TokenNotYetValid).WithCause(err)
 	case errors.Is(err, jwt.ErrTokenExpired):
 		return apperr.New(apperr.TokenExpired).With("expiredAt", expiredAt(c.ExpiresAt.Time)).WithCause(err)
+	case c.SessionID == "": // after expiry: an expired token from before sid existed still sends its client to refresh
+		return invalid("sid")
 	case err != nil:
 		return apperr.New(apperr.TokenClaimsInvalid).With("claim", "unknown").WithCause(err)
 	}

@@ -22,7 +22,7 @@ func TestCachedVerdictsFollowTheClock(t *testing.T) {
 	require.NoError(t, err)
 	tk.now = func() time.Time { return now }
 
-	raw, err := tk.Issue(&User{ID: "u1", Role: RoleUser})
+	raw, _, err := tk.Issue(&User{ID: "u1", Role: RoleUser}, "f1", now.Add(time.Hour))
 	require.NoError(t, err)
 	for range 2 {
 		c, bad := tk.Verify(raw)
@@ -45,7 +45,7 @@ func TestCachedVerdictsFollowTheClock(t *testing.T) {
 	}
 
 	early := jwttest.Sign(t, jwt.SigningMethodHS256, []byte(strings.Repeat("k", 32)), AccessTokenType, jwt.MapClaims{"iss": "faultline",
-		"aud": "faultline", "sub": "u1", "role": "USER", "iat": now.Add(time.Hour).Unix(), "exp": now.Add(2 * time.Hour).Unix()})
+		"aud": "faultline", "sub": "u1", "sid": "f1", "role": "USER", "iat": now.Add(time.Hour).Unix(), "exp": now.Add(2 * time.Hour).Unix()})
 	_, bad = tk.Verify(early)
 	require.NotNil(t, bad)
 	assert.Equal(t, apperr.TokenNotYetValid, bad.Type)
@@ -55,7 +55,7 @@ func TestCachedVerdictsFollowTheClock(t *testing.T) {
 	assert.NotNil(t, c)
 
 	aud := jwttest.Sign(t, jwt.SigningMethodHS256, []byte(strings.Repeat("k", 32)), AccessTokenType, jwt.MapClaims{"iss": "faultline",
-		"aud": "x", "sub": "u1", "role": "USER", "iat": now.Unix(), "exp": now.Add(time.Hour).Unix()})
+		"aud": "x", "sub": "u1", "sid": "f1", "role": "USER", "iat": now.Unix(), "exp": now.Add(time.Hour).Unix()})
 	for range 2 {
 		_, bad := tk.Verify(aud)
 		require.NotNil(t, bad)

@@ -30,8 +30,9 @@ func TestSecretsShorterThan32BytesAreRefused(t *testing.T) {
 
 func TestIssuedTokensVerify(t *testing.T) {
 	tk := tokens(t)
-	raw, err := tk.Issue(&auth.User{ID: "u1", Role: auth.RoleAdmin})
+	raw, life, err := tk.Issue(&auth.User{ID: "u1", Role: auth.RoleAdmin}, "f1", time.Now().Add(time.Hour))
 	require.NoError(t, err)
+	assert.Equal(t, 15*time.Minute, life)
 	parsed, _, err := jwt.NewParser().ParseUnverified(raw, &auth.Claims{})
 	require.NoError(t, err)
 	assert.Equal(t, "at+jwt", parsed.Header["typ"])
@@ -40,19 +41,38 @@ func TestIssuedTokensVerify(t *testing.T) {
 	c, bad := tk.Verify(raw)
 	require.Nil(t, bad)
 	assert.Equal(t, "u1", c.Subject)
+	assert.Equal(t, "f1", c.SessionID, "sid")
 	assert.Equal(t, auth.RoleAdmin, c.Role)
 	assert.Equal(t, "faultline", c.Issuer)
 	assert.Equal(t, jwt.ClaimStrings{"faultline"}, c.Audience)
 	assert.Len(t, c.ID, 32, "jti")
 	assert.WithinDuration(t, time.Now().Add(15*time.Minute), c.ExpiresAt.Time, 2*time.Second)
 
-	other, err := tk.Issue(&auth.User{ID: "u1", Role: auth.RoleAdmin})
+	other, _, err := tk.Issue(&auth.User{ID: "u1", Role: auth.RoleAdmin}, "f1", time.Now().Add(time.Hour))
 	require.NoError(t, err)
 	assert.NotEqual(t, raw, other, "every token has its own jti")
 }
 
+// TestAnAccessTokenNeverOutlivesItsSession: exp is the TTL's end or the
+// session's, whichever comes first, in whole seconds that never pass it.
+func TestAnAccessTokenNeverOutlivesItsSession(t *testing.T) {
+	tk := tokens(t)
+	end := time.Now().Add(90 * time.Second)
+	raw, life, err := tk.Issue(&auth.User{ID: "u1", Role: auth.RoleUser}, "f1", end)
+	require.NoError(t, err)
+	assert.InDelta(t, 90, life.Seconds(), 1)
+	c, bad := tk.Verify(raw)
+	require.Nil(t, bad)
+	assert.False(t, c.ExpiresAt.After(end), "exp %s is not after the session's end %s", c.ExpiresAt, end)
+	assert.WithinDuration(t, end, c.ExpiresAt.Time, time.Second)
+
+	_, life, err = tk.Issue(&auth.User{ID: "u1", Role: auth.RoleUser}, "f1", time.Now().Add(-time.Minute))
+	require.NoError(t, err)
+	assert.Zero(t, life, "a session already over issues nothing that lives")
+}
+
 func good(now time.Time) jwt.MapClaims {
-	return jwt.MapClaims{"iss": "faultline", "aud": "faultline", "sub": "u1", "role": "USER",
+	return jwt.MapClaims{"iss": "faultline", "aud": "faultline", "sub": "u1", "sid": "f1", "role": "USER",
 		"iat": now.Add(-time.Minute).Unix(), "exp": now.Add(time.Hour).Unix(), "jti": "j"}
 }
 
@@ -85,6 +105,10 @@ func TestVerifyNamesExactlyOneTypePerFault(t *testing.T) {
 		{"wrong iss", hs256(jwttest.With(good(now), "iss", "evil")), apperr.TokenClaimsInvalid, "iss"},
 		{"wrong aud", hs256(jwttest.With(good(now), "aud", "other")), apperr.TokenClaimsInvalid, "aud"},
 		{"no sub", hs256(jwttest.With(good(now), "sub", nil)), apperr.TokenClaimsInvalid, "sub"},
+		{"no sid", hs256(jwttest.With(good(now), "sid", nil)), apperr.TokenClaimsInvalid, "sid"},
+		{"empty sid", hs256(jwttest.With(good(now), "sid", "")), apperr.TokenClaimsInvalid, "sid"},
+		{"sid not a string", hs256(jwttest.With(good(now), "sid", 42)), apperr.TokenMalformed, ""},
+		{"expired without sid", hs256(jwttest.With(expired, "sid", nil)), apperr.TokenExpired, ""},
 		{"bad role", hs256(jwttest.With(good(now), "role", "ROOT")), apperr.TokenClaimsInvalid, "role"},
 		{"too long", strings.Repeat("a", auth.MaxTokenBytes+1), apperr.TokenMalformed, ""},
 	} {
@@ -115,7 +139,7 @@ func TestVerifyNamesExactlyOneTypePerFault(t *testing.T) {
 func BenchmarkVerify(b *testing.B) {
 	tk := tokens(b)
 	now := time.Now()
-	valid, _ := tk.Issue(&auth.User{ID: "0193a1b2-7c4d-7e8f-9a0b-1c2d3e4f5a6b", Role: auth.RoleUser})
+	valid, _, _ := tk.Issue(&auth.User{ID: "0193a1b2-7c4d-7e8f-9a0b-1c2d3e4f5a6b", Role: auth.RoleUser}, "0193a1b2-7c4d-7e8f-9a0b-1c2d3e4f5a6c", now.Add(time.Hour))
 	for _, c := range []struct{ name, token string }{
 		{"valid", valid},
 		{"expired", jwttest.Sign(b, jwt.SigningMethodHS256, secret, "at+jwt", jwttest.With(good(now), "exp", now.Add(-time.Hour).Unix()))},

@@ -45,6 +45,7 @@ type Config struct {
 	JWTAudience     string        // FAULTLINE_JWT_AUDIENCE
 	AccessTTL       time.Duration // FAULTLINE_ACCESS_TTL
 	RefreshTTL      time.Duration // FAULTLINE_REFRESH_TTL
+	SessionMaxAge   time.Duration // FAULTLINE_SESSION_MAX_AGE: a session's absolute lifetime, at least RefreshTTL
 	DemoPassword    string        // FAULTLINE_DEMO_PASSWORD; generated when unset
 	DebugAddr       string        // FAULTLINE_DEBUG_ADDR: pprof, off when empty
 }
@@ -93,6 +94,10 @@ func Load(getenv func(string) string) (Config, error) {
 	c.JWTAudience = r.text("FAULTLINE_JWT_AUDIENCE", "faultline")
 	c.AccessTTL = r.duration("FAULTLINE_ACCESS_TTL", 15*time.Minute)
 	c.RefreshTTL = r.duration("FAULTLINE_REFRESH_TTL", 168*time.Hour)
+	c.SessionMaxAge = r.duration("FAULTLINE_SESSION_MAX_AGE", 720*time.Hour)
+	if c.SessionMaxAge < c.RefreshTTL {
+		r.fail("FAULTLINE_SESSION_MAX_AGE", "want at least FAULTLINE_REFRESH_TTL (%s), got %s", c.RefreshTTL, c.SessionMaxAge)
+	}
 	c.DemoPassword = getenv("FAULTLINE_DEMO_PASSWORD")
 	c.DebugAddr = getenv("FAULTLINE_DEBUG_ADDR")
 	if c.DemoPassword != "" && len(c.DemoPassword) < 8 {

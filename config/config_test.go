@@ -28,7 +28,7 @@ func TestDefaults(t *testing.T) {
 		RequestTimeout: 10 * time.Second, ShutdownTimeout: 15 * time.Second, DBTimeout: 5 * time.Second,
 		SeedDemo: true, LogLevel: slog.LevelInfo, LogFormat: "text",
 		JWTSecretIsTemp: true, JWTIssuer: "faultline", JWTAudience: "faultline",
-		AccessTTL: 15 * time.Minute, RefreshTTL: 168 * time.Hour,
+		AccessTTL: 15 * time.Minute, RefreshTTL: 168 * time.Hour, SessionMaxAge: 720 * time.Hour,
 	}, c)
 
 	other, err := config.Load(env(nil))
@@ -89,5 +89,26 @@ func TestEveryBadValueIsNamed(t *testing.T) {
 	for _, name := range []string{"FAULTLINE_ENV", "FAULTLINE_ADDR", "FAULTLINE_PLAYGROUND", "FAULTLINE_MAX_BODY_BYTES",
 		"FAULTLINE_MAX_DEPTH", "FAULTLINE_REQUEST_TIMEOUT", "FAULTLINE_HTTP_STATUS", "FAULTLINE_LOG_LEVEL", "FAULTLINE_DRAIN_DELAY", "FAULTLINE_ACCESS_TTL", "FAULTLINE_DEMO_PASSWORD", "FAULTLINE_RATE_LIMIT"} {
 		assert.ErrorContains(t, err, name)
+	}
+}
+
+// TestASessionOutlivesItsRefreshTokens: FAULTLINE_SESSION_MAX_AGE is a Go
+// duration of at least FAULTLINE_REFRESH_TTL, or the configuration fails
+// naming it.
+func TestASessionOutlivesItsRefreshTokens(t *testing.T) {
+	c, err := config.Load(env(map[string]string{"FAULTLINE_SESSION_MAX_AGE": "2s", "FAULTLINE_REFRESH_TTL": "1s"}))
+	require.NoError(t, err)
+	assert.Equal(t, 2*time.Second, c.SessionMaxAge)
+	c, err = config.Load(env(map[string]string{"FAULTLINE_SESSION_MAX_AGE": "168h"}))
+	require.NoError(t, err, "equal to the refresh lifetime is enough")
+	assert.Equal(t, 168*time.Hour, c.SessionMaxAge)
+
+	_, err = config.Load(env(map[string]string{"FAULTLINE_SESSION_MAX_AGE": "24h"}))
+	assert.ErrorContains(t, err, "FAULTLINE_SESSION_MAX_AGE: want at least FAULTLINE_REFRESH_TTL (168h0m0s), got 24h0m0s")
+	_, err = config.Load(env(map[string]string{"FAULTLINE_SESSION_MAX_AGE": "1h", "FAULTLINE_REFRESH_TTL": "2h"}))
+	assert.ErrorContains(t, err, "FAULTLINE_SESSION_MAX_AGE")
+	for _, bad := range []string{"forever", "30", "-1h", "0s"} {
+		_, err = config.Load(env(map[string]string{"FAULTLINE_SESSION_MAX_AGE": bad}))
+		assert.ErrorContains(t, err, "FAULTLINE_SESSION_MAX_AGE", bad)
 	}
 }

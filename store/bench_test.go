@@ -21,6 +21,9 @@ func BenchmarkHotQueries(b *testing.B) {
 	u := &auth.User{ID: uuid.Must(uuid.NewV7()).String(), Email: "bench@example.com", Name: "Bench", Role: auth.RoleUser,
 		CreatedAt: time.Now().UTC(), PasswordHash: "x"}
 	require.NoError(b, db.CreateUser(ctx, u))
+	familyID := uuid.Must(uuid.NewV7()).String()
+	require.NoError(b, db.CreateRefreshToken(ctx, auth.RefreshToken{Hash: "bench", FamilyID: familyID, UserID: u.ID,
+		CreatedAt: time.Now().UTC(), ExpiresAt: time.Now().Add(time.Hour).UTC()}))
 	_, err := db.SeedDemoProducts(ctx, u.ID)
 	require.NoError(b, err)
 	products, err := db.ListProducts(ctx, shop.ProductFilter{}, "", 5)
@@ -34,9 +37,9 @@ func BenchmarkHotQueries(b *testing.B) {
 		require.NoError(b, err)
 	}
 
-	b.Run("UserByID (every authenticated request)", func(b *testing.B) {
+	b.Run("SessionUser (every authenticated request)", func(b *testing.B) {
 		for b.Loop() {
-			if _, err := db.UserByID(ctx, u.ID); err != nil {
+			if _, _, err := db.SessionUser(ctx, u.ID, familyID); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -16,14 +16,15 @@ import (
 )
 
 // sqliteDefaults are applied to every connection: WAL lets readers run
-// beside the writer, busy_timeout waits for a lock before SQLITE_BUSY, and
-// _txlock=immediate takes the write lock at BEGIN so that two writers
+// beside the writer, synchronous=FULL syncs the WAL at every commit (at
+// NORMAL a committed payment could vanish on power loss), busy_timeout
+// waits for a lock before SQLITE_BUSY, and _txlock=immediate takes the write lock at BEGIN so that two writers
 // serialize instead of failing on a lock upgrade. DATABASE_URL parameters
 // override them by name (sqlite://x.db?_pragma=busy_timeout(50)).
 var sqliteDefaults = []string{
 	"_pragma=busy_timeout(5000)",
 	"_pragma=journal_mode(WAL)",
-	"_pragma=synchronous(NORMAL)",
+	"_pragma=synchronous(FULL)",
 	"_pragma=foreign_keys(1)",
 	"_txlock=immediate",
 }
@@ -78,13 +79,20 @@ func openSQLite(ctx context.Context, path, params string, opts Options) (*DB, er
 	if err != nil {
 		return nil, err
 	}
-	sqlDB, err := sql.Open("sqlite", "file:"+path+"?"+query)
+	lock, err := lockSQLite(path)
 	if err != nil {
 		return nil, err
 	}
+	sqlDB, err := sql.Open("sqlite", "file:"+path+"?"+query)
+	if err != nil {
+		lock.Close()
+		return nil, err
+	}
 	db := newDB(sqlDB, sqliteEngine, opts)
+	// Released after the connections close: then the next owner may open it.
+	db.onClose = func() { lock.Close() }
 	if err := sqlDB.PingContext(ctx); err != nil { // the driver's own error: this message is for the operator
-		sqlDB.Close()
+		db.Close()
 		return nil, fmt.Errorf("opening %s: %w", path, err)
 	}
 	return db, nil
@@ -95,7 +103,7 @@ func openSQLite(ctx context.Context, path, params string, opts Options) (*DB, er
 // locks of their own.
 var sqliteEngine = &engine{
 	name:       "sqlite",
-	soleWriter: true, // one faultline process owns a SQLite file; several instances share PostgreSQL instead
+	soleWriter: true, // one faultline process owns a SQLite file (sqlitelock.go); several instances share PostgreSQL instead
 	dialect:    goose.DialectSQLite3,
 	forUpdate:  "",
 	forShare:   "",

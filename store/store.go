@@ -35,7 +35,7 @@ type DB struct {
 	q       counted // every statement outside a transaction goes through it
 	queries atomic.Int64
 	timeout time.Duration
-	onClose func() // releases what sql.DB does not own (the pgx pool)
+	onClose func() // releases what sql.DB does not own (the pgx pool, the SQLite lock)
 	users   *userCache
 
 	// RetryAfter is the hint given with DATABASE_UNAVAILABLE.

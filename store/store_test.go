@@ -97,7 +97,8 @@ func TestAFailedWriteLeavesNoPartialRow(t *testing.T) {
 
 func TestBusyDatabaseIsUnavailable(t *testing.T) {
 	sqliteOnly(t)
-	_, url := migrated(t)
+	migratedDB, url := migrated(t)
+	require.NoError(t, migratedDB.Close()) // one owner at a time
 	path := strings.TrimPrefix(url, "sqlite://")
 	db := open(t, url+"?_pragma=busy_timeout(50)")
 	ctx := context.Background()
@@ -128,7 +129,8 @@ func TestBusyDatabaseIsUnavailable(t *testing.T) {
 
 func TestReadOnlyDatabaseIsUnavailable(t *testing.T) {
 	sqliteOnly(t)
-	_, url := migrated(t)
+	db, url := migrated(t)
+	require.NoError(t, db.Close()) // one owner at a time
 	ro := open(t, url+"?mode=ro")
 	err := ro.InsertProduct(context.Background(), product("nope", "x"))
 	assert.True(t, errors.Is(err, apperr.DatabaseUnavailable), "%v", err)

@@ -36,9 +36,9 @@ func (db *DB) RefreshTokenByHash(ctx context.Context, hash string) (*auth.Refres
 		t             auth.RefreshToken
 		used, revoked sql.Null[time.Time]
 	)
-	err := db.q.QueryRowContext(ctx, `SELECT t.hash, t.family_id, f.user_id, t.created_at, t.expires_at, t.used_at, f.revoked_at
+	err := db.q.QueryRowContext(ctx, `SELECT t.hash, t.family_id, f.user_id, t.created_at, t.expires_at, f.created_at, t.used_at, f.revoked_at
 		FROM refresh_tokens t JOIN refresh_families f ON f.id = t.family_id WHERE t.hash = $1`, hash).
-		Scan(&t.Hash, &t.FamilyID, &t.UserID, &t.CreatedAt, &t.ExpiresAt, &used, &revoked)
+		Scan(&t.Hash, &t.FamilyID, &t.UserID, &t.CreatedAt, &t.ExpiresAt, &t.FamilyCreatedAt, &used, &revoked)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
@@ -80,7 +80,9 @@ func (db *DB) RotateRefreshToken(ctx context.Context, oldHash string, next auth.
 
 // RevokeRefreshFamily implements auth.Store.
 func (db *DB) RevokeRefreshFamily(ctx context.Context, familyID string, at time.Time) error {
-	return db.exec(ctx, `UPDATE refresh_families SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL`, at.UTC(), familyID)
+	err := db.exec(ctx, `UPDATE refresh_families SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL`, at.UTC(), familyID)
+	db.forgetFamily(familyID) // after the commit: the next request sees the revocation
+	return err
 }
 
 // DeleteRefreshToken implements auth.Store.
@@ -92,6 +94,7 @@ func (db *DB) DeleteRefreshToken(ctx context.Context, hash string) error {
 func (db *DB) DeleteExpired(ctx context.Context, tokensBefore, hitsBefore time.Time) error {
 	ctx, cancel := db.call(ctx)
 	defer cancel()
+	defer db.forgetFamilies() // some families may be gone, and which is not known here
 	return db.inTx(ctx, func(tx counted) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM refresh_tokens WHERE expires_at < $1`, tokensBefore.UTC()); err != nil {
 			return err

@@ -38,3 +38,13 @@ func With(c jwt.MapClaims, k string, v any) jwt.MapClaims {
 	}
 	return out
 }
+
+// ClaimsOf returns the claims of a token, unverified: a real token's sub and
+// sid (a live session) to forge valid tokens from.
+func ClaimsOf(t testing.TB, token string) jwt.MapClaims {
+	t.Helper()
+	claims := jwt.MapClaims{}
+	_, _, err := jwt.NewParser().ParseUnverified(token, claims)
+	require.NoError(t, err)
+	return claims
+}
