@@ -16,6 +16,7 @@ import (
 	"github.com/faultline/faultline/config"
 	"github.com/faultline/faultline/graph"
 	"github.com/faultline/faultline/httpapi"
+	"github.com/faultline/faultline/operation"
 	"github.com/faultline/faultline/shop"
 	"github.com/faultline/faultline/store"
 )
@@ -26,7 +27,7 @@ type App struct {
 	Config   config.Config
 	DB       *store.DB
 	Accounts *auth.Accounts
-	Gate     *httpapi.Gate
+	Gate     *operation.Gate
 	Handler  http.Handler
 	Log      *slog.Logger
 
@@ -70,7 +71,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Optio
 		return nil, err
 	}
 	a := &App{
-		Config: cfg, DB: db, Gate: &httpapi.Gate{}, Log: log,
+		Config: cfg, DB: db, Gate: &operation.Gate{}, Log: log,
 		Accounts: &auth.Accounts{Store: db, Tokens: tokens, Passwords: passwords, RefreshTTL: cfg.RefreshTTL,
 			SessionMaxAge: cfg.SessionMaxAge},
 	}
@@ -101,23 +102,28 @@ func (a *App) routes(w Wiring, authn *auth.Authenticator) http.Handler {
 		Accounts: a.Accounts,
 		Auth:     authn,
 	}
-	gql := graph.NewServer(resolver, graph.Options{
+	opts := graph.Options{
 		MaxComplexity: a.Config.MaxComplexity,
 		MaxDepth:      a.Config.MaxDepth,
 		Introspection: a.Config.Introspection,
 		Log:           a.Log,
+	}
+	gql := graph.NewServer(resolver, opts)
+	gql.Use(&operation.Every{
+		Timeout: a.Config.RequestTimeout,
+		Strict:  a.Config.StrictStatus,
+		Log:     a.Log,
+		Present: graph.NewPresenter(opts).Present,
 	})
-	var limit *httpapi.RateLimit
+	admission := &operation.Admission{Gate: a.Gate}
 	if a.Config.RateLimit > 0 {
-		limit = httpapi.NewRateLimit(a.Config.RateLimit)
+		admission.RateLimit = operation.NewRateLimit(a.Config.RateLimit)
 	}
 	gql.AddTransport(&httpapi.Transport{
-		RateLimit:    limit,
-		MaxBodyBytes: a.Config.MaxBodyBytes,
-		Timeout:      a.Config.RequestTimeout,
-		Strict:       a.Config.StrictStatus,
-		Gate:         a.Gate,
 		Log:          a.Log,
+		MaxBodyBytes: a.Config.MaxBodyBytes,
+		Strict:       a.Config.StrictStatus,
+		Admission:    admission,
 		Hooks: []httpapi.ResponseHook{func(r *http.Request, _ *graphql.Response, h http.Header) {
 			auth.Challenge(r.Context(), h)
 		}},

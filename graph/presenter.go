@@ -29,14 +29,10 @@ type Presenter struct {
 	Private bool
 }
 
-// omitted stands for every error presented after the response's error
-// budget was spent; the transport drops it and says how many it dropped.
-var omitted = &gqlerror.Error{Err: errbudget.ErrOmitted, Message: errbudget.ErrOmitted.Error()}
-
 // Present implements graphql.ErrorPresenterFunc.
 func (p *Presenter) Present(ctx context.Context, err error) *gqlerror.Error {
 	if !errbudget.Spend(ctx) {
-		return omitted
+		return errbudget.Omitted
 	}
 	ae, path, locations := classify(ctx, err, p.Private)
 	if ae.Status() >= 500 {

@@ -35,13 +35,20 @@ func newSchema(r *Resolver, c *Constraints) graphql.ExecutableSchema {
 	return NewExecutableSchema(cfg)
 }
 
+// NewPresenter returns the presenter NewServer installs for opts; it keeps
+// no state, so another one presents alike (package operation words its
+// errors with it).
+func NewPresenter(opts Options) *Presenter {
+	return &Presenter{Log: opts.Log, Private: !opts.Introspection}
+}
+
 // NewServer returns gqlgen's server for the resolvers with faultline's
 // presenter, panic recovery, directives, limits, constraints, per-operation
 // loaders and query cache. The caller adds the HTTP transport (package httpapi).
 func NewServer(r *Resolver, opts Options) *handler.Server {
 	constraints := &Constraints{}
 	srv := handler.New(newSchema(r, constraints))
-	p := &Presenter{Log: opts.Log, Private: !opts.Introspection}
+	p := NewPresenter(opts)
 	srv.SetErrorPresenter(p.Present)
 	srv.SetRecoverFunc(p.Recover)
 	srv.SetQueryCache(newDocCache())

@@ -2,10 +2,7 @@ package httpapi
 
 import (
 	"context"
-	"encoding/json"
 	"net/http"
-	"sync/atomic"
-	"time"
 
 	"golang.org/x/text/language"
 
@@ -61,12 +58,15 @@ var (
 	}()
 )
 
-// locales are the languages messages come in, the default first.
-var (
-	locales     = apperr.Locales
-	localeTags  = []language.Tag{language.English, language.SimplifiedChinese, language.TraditionalChinese, language.Russian}
-	localeMatch = language.NewMatcher(localeTags)
-)
+// localeMatch matches Accept-Language against apperr.Locales, the default
+// first, so that a locale added there is offered here.
+var localeMatch = language.NewMatcher(func() []language.Tag {
+	tags := make([]language.Tag, len(apperr.Locales))
+	for i, l := range apperr.Locales {
+		tags[i] = language.Make(string(l))
+	}
+	return tags
+}())
 
 // negotiateLocale picks the locale of an Accept-Language header.
 func negotiateLocale(accept string) apperr.Locale {
@@ -81,51 +81,5 @@ func negotiateLocale(accept string) apperr.Locale {
 	if confidence == language.No {
 		return apperr.English
 	}
-	return locales[i]
-}
-
-// Gate is closed when a graceful shutdown begins: /readyz fails so load
-// balancers stop sending traffic, and requests that still arrive get
-// SERVICE_UNAVAILABLE / SHUTTING_DOWN while those in flight finish.
-type Gate struct {
-	closing atomic.Bool
-}
-
-// Close starts the drain.
-func (g *Gate) Close() { g.closing.Store(true) }
-
-// Closing reports whether the drain has started; a nil Gate never closes.
-func (g *Gate) Closing() bool { return g != nil && g.closing.Load() }
-
-// Healthz answers while the process runs.
-func Healthz(w http.ResponseWriter, _ *http.Request) {
-	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
-}
-
-// readyTimeout bounds the database ping of /readyz, so that a database that
-// hangs makes the probe fail rather than hang.
-const readyTimeout = 2 * time.Second
-
-// Readyz answers 200 while the database answers ping and the gate is open,
-// and 503 otherwise. It never shows the driver's error.
-func Readyz(gate *Gate, ping func(ctx context.Context) error) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		ctx, cancel := context.WithTimeout(r.Context(), readyTimeout)
-		defer cancel()
-		switch {
-		case gate.Closing():
-			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "reason": "shutting down"})
-		case ping(ctx) != nil:
-			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "reason": "database unavailable"})
-		default:
-			writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
-		}
-	}
-}
-
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
+	return apperr.Locales[i]
 }

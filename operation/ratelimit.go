@@ -1,17 +1,14 @@
-package httpapi
+package operation
 
 import (
-	"net/http"
 	"sync"
 	"time"
 
 	lru "github.com/hashicorp/golang-lru/v2"
 	"golang.org/x/time/rate"
-
-	"github.com/faultline/faultline/internal/clientip"
 )
 
-// RateLimit holds each client address to a number of requests per second
+// RateLimit holds each client address to a number of operations per second
 // (FAULTLINE_RATE_LIMIT): a token bucket per address that holds one
 // second's worth, so a client may send that many at once and then that many
 // a second. The client is the one Scope names (package clientip): the
@@ -38,13 +35,9 @@ func NewRateLimit(perSecond int) *RateLimit {
 // PerSecond is the configured limit.
 func (l *RateLimit) PerSecond() int { return l.perSecond }
 
-// Admit takes a token for r's client and reports whether r may go on; when
-// it may not, wait is how long until it could.
-func (l *RateLimit) Admit(r *http.Request) (ok bool, wait time.Duration) {
-	client := clientip.From(r.Context())
-	if client == "" {
-		client = clientip.Key(r.RemoteAddr)
-	}
+// Admit takes a token for client (clientip's key) and reports whether its
+// operation may go on; when it may not, wait is how long until it could.
+func (l *RateLimit) Admit(client string) (ok bool, wait time.Duration) {
 	limiter := l.limiter(client)
 	now := time.Now()
 	res := limiter.ReserveN(now, 1)
