@@ -130,7 +130,7 @@ func register(t *testing.T, p *testproc.Process, email string) testproc.Tokens {
 	return s
 }
 
-// assertMoneyInvariant checks CONTRACT.md section 5's conservation of money
+// assertMoneyInvariant checks the conservation of money (README, The shop)
 // in the database directly.
 func assertMoneyInvariant(t *testing.T, url string) {
 	t.Helper()

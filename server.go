@@ -33,7 +33,7 @@ func main() {
 // minimum and runs every few milliseconds under load: gctrace showed 7 % of
 // the CPU spent collecting. At 200 it runs half as often, which measured 10
 // to 15 % more requests per second on one core for the same peak RSS (the
-// argon2 block of a login sets that peak; docs/benchmarks.md, issue 7).
+// argon2 block of a login sets that peak; docs/benchmarks.md, Speed).
 // Higher values measured slower again: the heap then outgrows the caches.
 const gcPercent = 200
 

@@ -151,7 +151,7 @@ func TestOrderLifecycle(t *testing.T) {
 }
 
 // TestEveryIllegalTransition drives each move from each status and checks
-// the answer against the state machine of CONTRACT.md section 5.
+// the answer against the order state machine (README, The shop).
 func TestEveryIllegalTransition(t *testing.T) {
 	srv := testserver.Start(t)
 	ids, _ := products(t, srv)
@@ -460,9 +460,9 @@ func TestProductAdministration(t *testing.T) {
 	assert.Equal(t, "INSUFFICIENT_ROLE", e.Extensions.Type)
 }
 
-// TestEveryInputRuleIsReportedAtOnce covers the input constraints of
-// CONTRACT.md section 5 that the shop adds (the account ones are in
-// accounts_test.go): every violation of one input in one error.
+// TestEveryInputRuleIsReportedAtOnce covers the shop's input constraints
+// (the account ones are in accounts_test.go): every violation of one input
+// in one error.
 func TestEveryInputRuleIsReportedAtOnce(t *testing.T) {
 	srv := testserver.Start(t)
 	admin := adminOf(t, srv)
@@ -515,7 +515,7 @@ func TestEveryInputRuleIsReportedAtOnce(t *testing.T) {
 		violation{"input.items", "maxTotal"})
 }
 
-// assertInvariant checks CONTRACT.md section 5's conservation of money:
+// assertInvariant checks the conservation of money (README, The shop):
 // no wallet below zero, no order paid twice, refunds only of paid orders, and
 // the sum of balances plus paid-and-not-refunded orders equal to the top-ups.
 func assertInvariant(t *testing.T, srv *testserver.Server) {

@@ -65,7 +65,7 @@ func TestCatalogIsConsistent(t *testing.T) {
 }
 
 func TestContractMinimumCatalog(t *testing.T) {
-	// CONTRACT.md section 2, verbatim.
+	// The minimum catalog every client may rely on (docs/errors.md).
 	minimum := map[apperr.Code][]string{
 		"BAD_REQUEST":               {"MALFORMED_REQUEST", "BODY_TOO_LARGE", "UNSUPPORTED_MEDIA_TYPE", "METHOD_NOT_ALLOWED"},
 		"GRAPHQL_PARSE_FAILED":      {"SYNTAX_ERROR"},

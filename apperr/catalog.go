@@ -10,7 +10,7 @@ type Code string
 // Type belongs to exactly one Code. Published types never change.
 type Type string
 
-// The codes (CONTRACT.md section 2).
+// The codes (docs/errors.md).
 const (
 	CodeBadRequest         Code = "BAD_REQUEST"
 	CodeParseFailed        Code = "GRAPHQL_PARSE_FAILED"

@@ -1,5 +1,5 @@
-// Package config reads faultline's settings from the environment
-// (CONTRACT.md section 6). Every error names the variable at fault.
+// Package config reads faultline's settings from the environment (README,
+// Settings). Every error names the variable at fault.
 package config
 
 import (

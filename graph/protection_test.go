@@ -9,8 +9,8 @@ import (
 	"github.com/faultline/faultline/graph"
 )
 
-// contractRoles is CONTRACT.md section 5: the role each root operation
-// requires, "" for the public ones.
+// contractRoles is the role each root operation requires, "" for the
+// public ones (README, The shop and Authentication).
 var contractRoles = map[string]string{
 	"Query.me": "USER", "Query.user": "USER", "Query.users": "ADMIN",
 	"Query.product": "", "Query.products": "",

@@ -12,8 +12,8 @@ import (
 	"github.com/faultline/faultline/apperr"
 )
 
-// Status is the HTTP status of an operation's response (CONTRACT.md
-// section 3), whatever carries it:
+// Status is the HTTP status of an operation's response (README, HTTP
+// statuses), whatever carries it:
 //   - a request refused before it was read as GraphQL (the BAD_REQUEST
 //     family, a drain, the rate limit) gets its error's own status;
 //   - an operation that failed before execution (no data: parse,

@@ -15,7 +15,7 @@ import (
 // OrderStatus is where an order is in its life.
 type OrderStatus string
 
-// The statuses of CONTRACT.md section 5.
+// The statuses of an order (README, The shop).
 const (
 	Pending   OrderStatus = "PENDING"
 	Paid      OrderStatus = "PAID"

@@ -1,6 +1,6 @@
 // Package testserver starts a real faultline (real SQLite file, real HTTP on
 // loopback) for tests, captures its logs, and checks responses against the
-// envelope of CONTRACT.md section 1.
+// envelope (README, Errors).
 package testserver
 
 import (

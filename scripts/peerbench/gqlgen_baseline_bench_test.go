@@ -9,7 +9,7 @@
 //	  go test -run '^$' -bench . -benchmem ./gqlgen-baseline/
 //
 // It builds the handler the way the peer's server.go does. Figures:
-// docs/benchmarks.md (issue 7).
+// docs/benchmarks.md.
 
 package main
 

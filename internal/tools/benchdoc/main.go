@@ -1,6 +1,6 @@
 // Command benchdoc writes one run of ../shared/peers/bench.sh into
 // docs/benchmarks.md: the machine and versions, every row, the ratios and
-// whether faultline met each goal of the speed issue. scripts/bench.sh (make
+// whether faultline met each of its speed goals (docs/benchmarks.md). scripts/bench.sh (make
 // bench) runs it after bench.sh; the section between the markers is replaced,
 // the rest of the file is left alone.
 //
@@ -29,7 +29,7 @@ const (
 	endMarker   = "<!-- bench:end -->"
 )
 
-// The goals of the speed issue.
+// The speed goals.
 const (
 	self         = "faultline"
 	baseline     = "gqlgen-baseline"
@@ -240,7 +240,7 @@ func revision(settings []debug.BuildSetting) string {
 	return rev
 }
 
-// Goal is one line of the issue's goal and how this run fared.
+// Goal is one line of the speed goals and how this run fared.
 type Goal struct {
 	Name, Measured string
 	Met            bool
@@ -288,7 +288,7 @@ func (r *Run) distinct(key func(Row) string) []string {
 	return s
 }
 
-// Goals checks the run against the speed issue's goal.
+// Goals checks the run against the speed goals.
 func (r *Run) Goals() []Goal {
 	var goals []Goal
 	for _, sc := range r.scenarios() {
