@@ -12,27 +12,34 @@ type Type string
 
 // The codes (docs/errors.md).
 const (
-	CodeBadRequest         Code = "BAD_REQUEST"
-	CodeParseFailed        Code = "GRAPHQL_PARSE_FAILED"
-	CodeValidationFailed   Code = "GRAPHQL_VALIDATION_FAILED"
-	CodeBadUserInput       Code = "BAD_USER_INPUT"
-	CodeUnauthenticated    Code = "UNAUTHENTICATED"
-	CodeForbidden          Code = "FORBIDDEN"
-	CodeNotFound           Code = "NOT_FOUND"
-	CodeConflict           Code = "CONFLICT"
-	CodePaymentRequired    Code = "PAYMENT_REQUIRED"
-	CodeRateLimited        Code = "RATE_LIMITED"
-	CodeInternal           Code = "INTERNAL_SERVER_ERROR"
-	CodeServiceUnavailable Code = "SERVICE_UNAVAILABLE"
-	CodeTimeout            Code = "TIMEOUT"
+	CodeBadRequest            Code = "BAD_REQUEST"
+	CodePersistedNotFound     Code = "PERSISTED_QUERY_NOT_FOUND"
+	CodePersistedNotSupported Code = "PERSISTED_QUERY_NOT_SUPPORTED"
+	CodeParseFailed           Code = "GRAPHQL_PARSE_FAILED"
+	CodeValidationFailed      Code = "GRAPHQL_VALIDATION_FAILED"
+	CodeBadUserInput          Code = "BAD_USER_INPUT"
+	CodeUnauthenticated       Code = "UNAUTHENTICATED"
+	CodeForbidden             Code = "FORBIDDEN"
+	CodeNotFound              Code = "NOT_FOUND"
+	CodeConflict              Code = "CONFLICT"
+	CodePaymentRequired       Code = "PAYMENT_REQUIRED"
+	CodeRateLimited           Code = "RATE_LIMITED"
+	CodeInternal              Code = "INTERNAL_SERVER_ERROR"
+	CodeServiceUnavailable    Code = "SERVICE_UNAVAILABLE"
+	CodeTimeout               Code = "TIMEOUT"
 )
 
 // The types. Each one has exactly one line in the catalog below.
 const (
-	MalformedRequest     Type = "MALFORMED_REQUEST"
-	BodyTooLarge         Type = "BODY_TOO_LARGE"
-	UnsupportedMediaType Type = "UNSUPPORTED_MEDIA_TYPE"
-	MethodNotAllowed     Type = "METHOD_NOT_ALLOWED"
+	MalformedRequest           Type = "MALFORMED_REQUEST"
+	BodyTooLarge               Type = "BODY_TOO_LARGE"
+	UnsupportedMediaType       Type = "UNSUPPORTED_MEDIA_TYPE"
+	MethodNotAllowed           Type = "METHOD_NOT_ALLOWED"
+	PersistedQueryHashMismatch Type = "PERSISTED_QUERY_HASH_MISMATCH"
+	BatchTooLarge              Type = "BATCH_TOO_LARGE"
+
+	PersistedQueryNotFound     Type = "PERSISTED_QUERY_NOT_FOUND"
+	PersistedQueryNotSupported Type = "PERSISTED_QUERY_NOT_SUPPORTED"
 
 	SyntaxError Type = "SYNTAX_ERROR"
 
@@ -57,9 +64,11 @@ const (
 	TokenRevoked          Type = "TOKEN_REVOKED"
 	InvalidCredentials    Type = "INVALID_CREDENTIALS"
 
-	InsufficientRole Type = "INSUFFICIENT_ROLE"
-	UserSuspended    Type = "USER_SUSPENDED"
-	ProductForbidden Type = "PRODUCT_FORBIDDEN"
+	InsufficientRole    Type = "INSUFFICIENT_ROLE"
+	UserSuspended       Type = "USER_SUSPENDED"
+	ProductForbidden    Type = "PRODUCT_FORBIDDEN"
+	OperationNotTrusted Type = "OPERATION_NOT_TRUSTED"
+	OriginNotAllowed    Type = "ORIGIN_NOT_ALLOWED"
 
 	ResourceNotFound Type = "RESOURCE_NOT_FOUND"
 
@@ -118,6 +127,8 @@ type Entry struct {
 // codes is the list of codes in the order the docs present them.
 var codes = []CodeEntry{
 	{CodeBadRequest, http.StatusBadRequest, "The HTTP request is not a GraphQL request faultline can read; nothing was executed."},
+	{CodePersistedNotFound, http.StatusNotFound, "Apollo's code: the server does not know the persisted query's hash; send the query with it (Apollo Client's PersistedQueryLink does)."},
+	{CodePersistedNotSupported, http.StatusBadRequest, "Apollo's code: automatic persisted queries are switched off; send the query (PersistedQueryLink stops hashing)."},
 	{CodeParseFailed, http.StatusBadRequest, "The GraphQL document does not parse."},
 	{CodeValidationFailed, http.StatusUnprocessableEntity, "The document parses but is not valid against the schema or the server's limits; nothing was executed."},
 	{CodeBadUserInput, http.StatusUnprocessableEntity, "Arguments or variables are well-typed GraphQL but their values are not acceptable."},
@@ -170,6 +181,30 @@ var catalog = []Entry{
 			"get_mutation": "Only queries may be sent with GET; send this {operation} with POST",
 		},
 		Details: []Detail{{"method", "the method that was used", "GET"}, {"allowed", "the methods that would work", []string{"POST"}}}},
+	{Type: PersistedQueryHashMismatch, Code: CodeBadRequest, Status: http.StatusBadRequest,
+		Meaning: "A query sent with `extensions.persistedQuery.sha256Hash` that is not the SHA-256 of the query; it is neither run nor stored.",
+		Message: "The persisted query's sha256Hash is not the hash of its query",
+		Details: []Detail{{"sha256Hash", "the hash that was sent", "ecf4edb46db40b5132295c0291d62fb65d6759a9eedfa4d5d612dd5ec54a6b38"}}},
+	{Type: BatchTooLarge, Code: CodeBadRequest, Status: http.StatusBadRequest,
+		Meaning: "A batch (a JSON array of operations) holding more than FAULTLINE_BATCH_MAX operations, or none; nothing of it runs.",
+		Message: "A batch may hold 1 to {limit} operations; this one holds {actual}",
+		Details: []Detail{{"limit", "FAULTLINE_BATCH_MAX", 10}, {"actual", "the operations of this batch", 11}}},
+
+	// PERSISTED_QUERY_NOT_FOUND
+	{Type: PersistedQueryNotFound, Code: CodePersistedNotFound, Status: http.StatusNotFound,
+		Meaning: "`extensions.persistedQuery` names a hash this server has not stored (or no longer holds) and the request has no query; send the query with the hash, which stores it.",
+		Message: "PersistedQueryNotFound",
+		Details: []Detail{{"sha256Hash", "the hash that was sent", "ecf4edb46db40b5132295c0291d62fb65d6759a9eedfa4d5d612dd5ec54a6b38"}}},
+
+	// PERSISTED_QUERY_NOT_SUPPORTED
+	{Type: PersistedQueryNotSupported, Code: CodePersistedNotSupported, Status: http.StatusBadRequest,
+		Meaning: "A request with `extensions.persistedQuery` while FAULTLINE_APQ is false, or of a version other than 1.",
+		Message: "PersistedQueryNotSupported",
+		Variants: map[string]string{
+			"version": "Persisted query version {version} is not supported; send version 1",
+		},
+		Optional: []string{"version"},
+		Details:  []Detail{{"version", "with the version variant: the version that was sent", 2}}},
 
 	// GRAPHQL_PARSE_FAILED
 	{Type: SyntaxError, Code: CodeParseFailed, Status: http.StatusBadRequest,
@@ -285,6 +320,15 @@ var catalog = []Entry{
 		Meaning: "An order for a banned product.",
 		Message: "Product {id} cannot be ordered",
 		Details: []Detail{{"id", "the product's id", "0193a1b2-7c4d-7e8f-9a0b-1c2d3e4f5a6b"}}},
+	{Type: OperationNotTrusted, Code: CodeForbidden, Status: http.StatusForbidden,
+		Meaning:  "FAULTLINE_TRUSTED_DOCUMENTS is set and the request's document (by hash or by text) is not in its manifest; nothing was executed.",
+		Message:  "Only the operations of the trusted-documents manifest may run here",
+		Optional: []string{"sha256Hash"},
+		Details:  []Detail{{"sha256Hash", "the hash that was sent, when one was", "ecf4edb46db40b5132295c0291d62fb65d6759a9eedfa4d5d612dd5ec54a6b38"}}},
+	{Type: OriginNotAllowed, Code: CodeForbidden, Status: http.StatusForbidden,
+		Meaning: "A cross-origin request from an origin not in FAULTLINE_CORS_ORIGINS; it carries no CORS headers, so a browser blocks it.",
+		Message: "Requests from origin {origin} are not allowed",
+		Details: []Detail{{"origin", "the request's Origin header", "https://evil.example"}}},
 
 	// NOT_FOUND
 	{Type: ResourceNotFound, Code: CodeNotFound, Status: http.StatusNotFound,

@@ -111,6 +111,13 @@ func Wording(l Locale, key string) (string, bool) {
 // fails when one is missing or its placeholders differ from English's.
 var translations = map[Locale]map[string]string{
 	SimplifiedChinese: {
+		"PERSISTED_QUERY_HASH_MISMATCH":         "持久化查询的 sha256Hash 不是其查询的哈希",
+		"BATCH_TOO_LARGE":                       "一个批次可包含 1 到 {limit} 个操作；此批次包含 {actual} 个",
+		"PERSISTED_QUERY_NOT_FOUND":             "PersistedQueryNotFound",
+		"PERSISTED_QUERY_NOT_SUPPORTED":         "PersistedQueryNotSupported",
+		"PERSISTED_QUERY_NOT_SUPPORTED.version": "不支持持久化查询版本 {version}；请发送版本 1",
+		"OPERATION_NOT_TRUSTED":                 "此处只能运行受信任文档清单中的操作",
+		"ORIGIN_NOT_ALLOWED":                    "不允许来自源 {origin} 的请求",
 		"TOO_MANY_PASSWORD_HASHES":              "一个操作最多只能计算 {limit} 次密码哈希；此操作包含 {actual} 个 login 或 register 字段",
 		"TOO_MANY_REGISTRATIONS":                "此地址注册次数过多；请稍后重试",
 		"TOKEN_EXPIRED.session":                 "会话已达到最长期限；请重新登录",
@@ -184,6 +191,13 @@ var translations = map[Locale]map[string]string{
 		"rule.maxWallet":                        "钱包最多可容纳 {limit} 分（含已支付订单可能的退款），最多还能充值 {room} 分",
 	},
 	TraditionalChinese: {
+		"PERSISTED_QUERY_HASH_MISMATCH":         "持久化查詢的 sha256Hash 不是其查詢的雜湊",
+		"BATCH_TOO_LARGE":                       "一個批次可包含 1 到 {limit} 個操作；此批次包含 {actual} 個",
+		"PERSISTED_QUERY_NOT_FOUND":             "PersistedQueryNotFound",
+		"PERSISTED_QUERY_NOT_SUPPORTED":         "PersistedQueryNotSupported",
+		"PERSISTED_QUERY_NOT_SUPPORTED.version": "不支援持久化查詢版本 {version}；請傳送版本 1",
+		"OPERATION_NOT_TRUSTED":                 "此處只能執行受信任文件清單中的操作",
+		"ORIGIN_NOT_ALLOWED":                    "不允許來自來源 {origin} 的請求",
 		"TOO_MANY_PASSWORD_HASHES":              "一個操作最多只能計算 {limit} 次密碼雜湊；此操作包含 {actual} 個 login 或 register 欄位",
 		"TOO_MANY_REGISTRATIONS":                "此位址註冊次數過多；請稍後再試",
 		"TOKEN_EXPIRED.session":                 "工作階段已達最長期限；請重新登入",
@@ -257,6 +271,13 @@ var translations = map[Locale]map[string]string{
 		"rule.maxWallet":                        "錢包最多可容納 {limit} 分（含已付款訂單可能的退款），最多還能儲值 {room} 分",
 	},
 	Russian: {
+		"PERSISTED_QUERY_HASH_MISMATCH":         "sha256Hash сохранённого запроса не является хешем его текста",
+		"BATCH_TOO_LARGE":                       "Пакет может содержать от 1 до {limit} операций; в этом {actual}",
+		"PERSISTED_QUERY_NOT_FOUND":             "PersistedQueryNotFound",
+		"PERSISTED_QUERY_NOT_SUPPORTED":         "PersistedQueryNotSupported",
+		"PERSISTED_QUERY_NOT_SUPPORTED.version": "Версия сохранённых запросов {version} не поддерживается; отправьте версию 1",
+		"OPERATION_NOT_TRUSTED":                 "Здесь можно выполнять только операции из манифеста доверенных документов",
+		"ORIGIN_NOT_ALLOWED":                    "Запросы с источника {origin} не разрешены",
 		"TOO_MANY_PASSWORD_HASHES":              "Одна операция может вычислить не более {limit} хеша пароля; в этой {actual} полей login или register",
 		"TOO_MANY_REGISTRATIONS":                "Слишком много регистраций с этого адреса; повторите позже",
 		"TOKEN_EXPIRED.session":                 "Сеанс достиг предельного срока; войдите снова",

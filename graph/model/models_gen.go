@@ -102,6 +102,10 @@ type ErrorCode string
 const (
 	// HTTP 400. The HTTP request is not a GraphQL request faultline can read; nothing was executed.
 	ErrorCodeBadRequest ErrorCode = "BAD_REQUEST"
+	// HTTP 404. Apollo's code: the server does not know the persisted query's hash; send the query with it (Apollo Client's PersistedQueryLink does).
+	ErrorCodePersistedQueryNotFound ErrorCode = "PERSISTED_QUERY_NOT_FOUND"
+	// HTTP 400. Apollo's code: automatic persisted queries are switched off; send the query (PersistedQueryLink stops hashing).
+	ErrorCodePersistedQueryNotSupported ErrorCode = "PERSISTED_QUERY_NOT_SUPPORTED"
 	// HTTP 400. The GraphQL document does not parse.
 	ErrorCodeGraphqlParseFailed ErrorCode = "GRAPHQL_PARSE_FAILED"
 	// HTTP 422. The document parses but is not valid against the schema or the server's limits; nothing was executed.
@@ -130,6 +134,8 @@ const (
 
 var AllErrorCode = []ErrorCode{
 	ErrorCodeBadRequest,
+	ErrorCodePersistedQueryNotFound,
+	ErrorCodePersistedQueryNotSupported,
 	ErrorCodeGraphqlParseFailed,
 	ErrorCodeGraphqlValidationFailed,
 	ErrorCodeBadUserInput,
@@ -146,7 +152,7 @@ var AllErrorCode = []ErrorCode{
 
 func (e ErrorCode) IsValid() bool {
 	switch e {
-	case ErrorCodeBadRequest, ErrorCodeGraphqlParseFailed, ErrorCodeGraphqlValidationFailed, ErrorCodeBadUserInput, ErrorCodeUnauthenticated, ErrorCodeForbidden, ErrorCodeNotFound, ErrorCodeConflict, ErrorCodePaymentRequired, ErrorCodeRateLimited, ErrorCodeInternalServerError, ErrorCodeServiceUnavailable, ErrorCodeTimeout:
+	case ErrorCodeBadRequest, ErrorCodePersistedQueryNotFound, ErrorCodePersistedQueryNotSupported, ErrorCodeGraphqlParseFailed, ErrorCodeGraphqlValidationFailed, ErrorCodeBadUserInput, ErrorCodeUnauthenticated, ErrorCodeForbidden, ErrorCodeNotFound, ErrorCodeConflict, ErrorCodePaymentRequired, ErrorCodeRateLimited, ErrorCodeInternalServerError, ErrorCodeServiceUnavailable, ErrorCodeTimeout:
 		return true
 	}
 	return false
@@ -200,6 +206,14 @@ const (
 	ErrorTypeUnsupportedMediaType ErrorType = "UNSUPPORTED_MEDIA_TYPE"
 	// BAD_REQUEST, HTTP 405. An HTTP method other than GET or POST, or a mutation sent over GET (it does not run); the `Allow` header lists what works. Details: method, allowed.
 	ErrorTypeMethodNotAllowed ErrorType = "METHOD_NOT_ALLOWED"
+	// BAD_REQUEST, HTTP 400. A query sent with `extensions.persistedQuery.sha256Hash` that is not the SHA-256 of the query; it is neither run nor stored. Details: sha256Hash.
+	ErrorTypePersistedQueryHashMismatch ErrorType = "PERSISTED_QUERY_HASH_MISMATCH"
+	// BAD_REQUEST, HTTP 400. A batch (a JSON array of operations) holding more than FAULTLINE_BATCH_MAX operations, or none; nothing of it runs. Details: limit, actual.
+	ErrorTypeBatchTooLarge ErrorType = "BATCH_TOO_LARGE"
+	// PERSISTED_QUERY_NOT_FOUND, HTTP 404. `extensions.persistedQuery` names a hash this server has not stored (or no longer holds) and the request has no query; send the query with the hash, which stores it. Details: sha256Hash.
+	ErrorTypePersistedQueryNotFound ErrorType = "PERSISTED_QUERY_NOT_FOUND"
+	// PERSISTED_QUERY_NOT_SUPPORTED, HTTP 400. A request with `extensions.persistedQuery` while FAULTLINE_APQ is false, or of a version other than 1. Details: version.
+	ErrorTypePersistedQueryNotSupported ErrorType = "PERSISTED_QUERY_NOT_SUPPORTED"
 	// GRAPHQL_PARSE_FAILED, HTTP 400. The query is not syntactically valid GraphQL; `locations` points at the problem.
 	ErrorTypeSyntaxError ErrorType = "SYNTAX_ERROR"
 	// GRAPHQL_VALIDATION_FAILED, HTTP 422. The query breaks a GraphQL validation rule (an unknown field, a missing argument, ...); the rule is named. Details: rule.
@@ -244,6 +258,10 @@ const (
 	ErrorTypeUserSuspended ErrorType = "USER_SUSPENDED"
 	// FORBIDDEN, HTTP 403. An order for a banned product. Details: id.
 	ErrorTypeProductForbidden ErrorType = "PRODUCT_FORBIDDEN"
+	// FORBIDDEN, HTTP 403. FAULTLINE_TRUSTED_DOCUMENTS is set and the request's document (by hash or by text) is not in its manifest; nothing was executed. Details: sha256Hash.
+	ErrorTypeOperationNotTrusted ErrorType = "OPERATION_NOT_TRUSTED"
+	// FORBIDDEN, HTTP 403. A cross-origin request from an origin not in FAULTLINE_CORS_ORIGINS; it carries no CORS headers, so a browser blocks it. Details: origin.
+	ErrorTypeOriginNotAllowed ErrorType = "ORIGIN_NOT_ALLOWED"
 	// NOT_FOUND, HTTP 404. No record of this kind has this id, or the caller may not see it. Details: resource, id.
 	ErrorTypeResourceNotFound ErrorType = "RESOURCE_NOT_FOUND"
 	// CONFLICT, HTTP 409. A unique value is already taken (a registered email). Details: field.
@@ -277,6 +295,10 @@ var AllErrorType = []ErrorType{
 	ErrorTypeBodyTooLarge,
 	ErrorTypeUnsupportedMediaType,
 	ErrorTypeMethodNotAllowed,
+	ErrorTypePersistedQueryHashMismatch,
+	ErrorTypeBatchTooLarge,
+	ErrorTypePersistedQueryNotFound,
+	ErrorTypePersistedQueryNotSupported,
 	ErrorTypeSyntaxError,
 	ErrorTypeInvalidQuery,
 	ErrorTypeOperationNotFound,
@@ -299,6 +321,8 @@ var AllErrorType = []ErrorType{
 	ErrorTypeInsufficientRole,
 	ErrorTypeUserSuspended,
 	ErrorTypeProductForbidden,
+	ErrorTypeOperationNotTrusted,
+	ErrorTypeOriginNotAllowed,
 	ErrorTypeResourceNotFound,
 	ErrorTypeAlreadyExists,
 	ErrorTypeInvalidStateTransition,
@@ -316,7 +340,7 @@ var AllErrorType = []ErrorType{
 
 func (e ErrorType) IsValid() bool {
 	switch e {
-	case ErrorTypeMalformedRequest, ErrorTypeBodyTooLarge, ErrorTypeUnsupportedMediaType, ErrorTypeMethodNotAllowed, ErrorTypeSyntaxError, ErrorTypeInvalidQuery, ErrorTypeOperationNotFound, ErrorTypeQueryTooComplex, ErrorTypeQueryTooDeep, ErrorTypeTooManyErrors, ErrorTypeTooManyPasswordHashes, ErrorTypeValidationFailed, ErrorTypeInvalidVariables, ErrorTypeInvalidCursor, ErrorTypeTokenMissing, ErrorTypeTokenMalformed, ErrorTypeTokenSignatureInvalid, ErrorTypeTokenExpired, ErrorTypeTokenNotYetValid, ErrorTypeTokenClaimsInvalid, ErrorTypeTokenTypeMismatch, ErrorTypeTokenRevoked, ErrorTypeInvalidCredentials, ErrorTypeInsufficientRole, ErrorTypeUserSuspended, ErrorTypeProductForbidden, ErrorTypeResourceNotFound, ErrorTypeAlreadyExists, ErrorTypeInvalidStateTransition, ErrorTypeOrderAlreadyCancelled, ErrorTypeConcurrentModification, ErrorTypeInsufficientFunds, ErrorTypeTooManyRequests, ErrorTypeTooManyLoginAttempts, ErrorTypeTooManyRegistrations, ErrorTypeInternal, ErrorTypeDatabaseUnavailable, ErrorTypeShuttingDown, ErrorTypeDeadlineExceeded:
+	case ErrorTypeMalformedRequest, ErrorTypeBodyTooLarge, ErrorTypeUnsupportedMediaType, ErrorTypeMethodNotAllowed, ErrorTypePersistedQueryHashMismatch, ErrorTypeBatchTooLarge, ErrorTypePersistedQueryNotFound, ErrorTypePersistedQueryNotSupported, ErrorTypeSyntaxError, ErrorTypeInvalidQuery, ErrorTypeOperationNotFound, ErrorTypeQueryTooComplex, ErrorTypeQueryTooDeep, ErrorTypeTooManyErrors, ErrorTypeTooManyPasswordHashes, ErrorTypeValidationFailed, ErrorTypeInvalidVariables, ErrorTypeInvalidCursor, ErrorTypeTokenMissing, ErrorTypeTokenMalformed, ErrorTypeTokenSignatureInvalid, ErrorTypeTokenExpired, ErrorTypeTokenNotYetValid, ErrorTypeTokenClaimsInvalid, ErrorTypeTokenTypeMismatch, ErrorTypeTokenRevoked, ErrorTypeInvalidCredentials, ErrorTypeInsufficientRole, ErrorTypeUserSuspended, ErrorTypeProductForbidden, ErrorTypeOperationNotTrusted, ErrorTypeOriginNotAllowed, ErrorTypeResourceNotFound, ErrorTypeAlreadyExists, ErrorTypeInvalidStateTransition, ErrorTypeOrderAlreadyCancelled, ErrorTypeConcurrentModification, ErrorTypeInsufficientFunds, ErrorTypeTooManyRequests, ErrorTypeTooManyLoginAttempts, ErrorTypeTooManyRegistrations, ErrorTypeInternal, ErrorTypeDatabaseUnavailable, ErrorTypeShuttingDown, ErrorTypeDeadlineExceeded:
 		return true
 	}
 	return false
