@@ -124,6 +124,7 @@ func (a *App) routes(w Wiring, authn *auth.Authenticator) http.Handler {
 		MaxBodyBytes: a.Config.MaxBodyBytes,
 		Strict:       a.Config.StrictStatus,
 		Admission:    admission,
+		CORS:         httpapi.NewCORS(a.Config.CORSOrigins),
 		Hooks: []httpapi.ResponseHook{func(r *http.Request, _ *graphql.Response, h http.Header) {
 			auth.Challenge(r.Context(), h)
 		}},

@@ -28,7 +28,7 @@ func TestMessagesAreLocalizedAndNothingElseIs(t *testing.T) {
 	require.NoError(t, err)
 	get := srv.Do(t, req, "Accept-Language", "ru")
 	assert.Equal(t, "ru", get.Header.Get("Content-Language"))
-	assert.Equal(t, []string{"Accept-Language"}, get.Header.Values("Vary"), "a cache must not serve a GET's answer in another language")
+	assert.Equal(t, []string{"Accept-Language, Origin"}, get.Header.Values("Vary"), "a cache must not serve a GET's answer in another language")
 
 	for _, c := range []struct {
 		accept, lang, message, field, notFound string

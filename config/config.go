@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -48,6 +49,13 @@ type Config struct {
 	SessionMaxAge   time.Duration // FAULTLINE_SESSION_MAX_AGE: a session's absolute lifetime, at least RefreshTTL
 	DemoPassword    string        // FAULTLINE_DEMO_PASSWORD; generated when unset
 	DebugAddr       string        // FAULTLINE_DEBUG_ADDR: pprof, off when empty
+
+	// CORSOrigins are the cross-origin callers allowed (FAULTLINE_CORS_ORIGINS):
+	// "*" for any, none for same-origin only.
+	CORSOrigins      []string
+	APQ              bool   // FAULTLINE_APQ: automatic persisted queries
+	TrustedDocuments string // FAULTLINE_TRUSTED_DOCUMENTS: a manifest's path; only its documents run
+	BatchMax         int    // FAULTLINE_BATCH_MAX: operations per batched request; 0 refuses batches
 }
 
 // MinJWTSecretBytes is the shortest FAULTLINE_JWT_SECRET accepted (HS256).
@@ -100,6 +108,10 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	c.DemoPassword = getenv("FAULTLINE_DEMO_PASSWORD")
 	c.DebugAddr = getenv("FAULTLINE_DEBUG_ADDR")
+	c.CORSOrigins = r.origins("FAULTLINE_CORS_ORIGINS", dev)
+	c.APQ = r.boolean("FAULTLINE_APQ", true)
+	c.TrustedDocuments = getenv("FAULTLINE_TRUSTED_DOCUMENTS")
+	c.BatchMax = r.nonNegative("FAULTLINE_BATCH_MAX", 0)
 	if c.DemoPassword != "" && len(c.DemoPassword) < 8 {
 		r.fail("FAULTLINE_DEMO_PASSWORD", "want at least 8 characters")
 	}
@@ -178,6 +190,47 @@ func (r *reader) positive(name string, def int) int {
 		return def
 	}
 	return n
+}
+
+func (r *reader) nonNegative(name string, def int) int {
+	v := r.getenv(name)
+	if v == "" {
+		return def
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 {
+		r.fail(name, "want a whole number, 0 or more, got %q", v)
+		return def
+	}
+	return n
+}
+
+// origins reads a comma-separated list of origins (scheme://host[:port],
+// one "*" wildcard in the host allowed, as https://*.example.com) or "*";
+// unset, any origin in development and none in production.
+func (r *reader) origins(name string, dev bool) []string {
+	v := strings.TrimSpace(r.getenv(name))
+	switch {
+	case v == "" && dev, v == "*":
+		return []string{"*"}
+	case v == "":
+		return nil
+	}
+	var out []string
+	for part := range strings.SplitSeq(v, ",") {
+		o := strings.TrimSpace(part)
+		if o == "" {
+			continue
+		}
+		u, err := url.Parse(strings.Replace(o, "*.", "wildcard.", 1))
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" ||
+			u.Path != "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil || strings.Count(o, "*") > 1 {
+			r.fail(name, "want origins such as https://app.example.com or http://localhost:5173, comma-separated, or *; got %q", o)
+			continue
+		}
+		out = append(out, strings.ToLower(o))
+	}
+	return out
 }
 
 func (r *reader) nonNegativeDuration(name string, def time.Duration) time.Duration {

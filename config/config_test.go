@@ -29,6 +29,7 @@ func TestDefaults(t *testing.T) {
 		SeedDemo: true, LogLevel: slog.LevelInfo, LogFormat: "text",
 		JWTSecretIsTemp: true, JWTIssuer: "faultline", JWTAudience: "faultline",
 		AccessTTL: 15 * time.Minute, RefreshTTL: 168 * time.Hour, SessionMaxAge: 720 * time.Hour,
+		CORSOrigins: []string{"*"}, APQ: true,
 	}, c)
 
 	other, err := config.Load(env(nil))
@@ -111,4 +112,41 @@ func TestASessionOutlivesItsRefreshTokens(t *testing.T) {
 		_, err = config.Load(env(map[string]string{"FAULTLINE_SESSION_MAX_AGE": bad}))
 		assert.ErrorContains(t, err, "FAULTLINE_SESSION_MAX_AGE", bad)
 	}
+}
+
+func TestCORSOrigins(t *testing.T) {
+	prod := map[string]string{"FAULTLINE_ENV": "production", "FAULTLINE_JWT_SECRET": strings.Repeat("s", 32)}
+	with := func(base map[string]string, k, v string) map[string]string {
+		m := map[string]string{k: v}
+		for bk, bv := range base {
+			m[bk] = bv
+		}
+		return m
+	}
+	c, err := config.Load(env(prod))
+	require.NoError(t, err)
+	assert.Empty(t, c.CORSOrigins, "production allows no other origin unless told")
+
+	c, err = config.Load(env(with(prod, "FAULTLINE_CORS_ORIGINS", "https://App.example.com, http://localhost:5173,https://*.example.org")))
+	require.NoError(t, err)
+	assert.Equal(t, []string{"https://app.example.com", "http://localhost:5173", "https://*.example.org"}, c.CORSOrigins)
+
+	c, err = config.Load(env(with(prod, "FAULTLINE_CORS_ORIGINS", "*")))
+	require.NoError(t, err)
+	assert.Equal(t, []string{"*"}, c.CORSOrigins)
+
+	for _, bad := range []string{"app.example.com", "https://app.example.com/path", "ftp://x.example", "https://*.*.example.com", "https://"} {
+		_, err := config.Load(env(with(prod, "FAULTLINE_CORS_ORIGINS", bad)))
+		require.Error(t, err, bad)
+		assert.Contains(t, err.Error(), "FAULTLINE_CORS_ORIGINS", bad)
+	}
+}
+
+func TestBatchMaxAndAPQ(t *testing.T) {
+	c, err := config.Load(env(map[string]string{"FAULTLINE_BATCH_MAX": "10", "FAULTLINE_APQ": "false"}))
+	require.NoError(t, err)
+	assert.Equal(t, 10, c.BatchMax)
+	assert.False(t, c.APQ)
+	_, err = config.Load(env(map[string]string{"FAULTLINE_BATCH_MAX": "-1"}))
+	assert.ErrorContains(t, err, "FAULTLINE_BATCH_MAX")
 }

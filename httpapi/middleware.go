@@ -20,7 +20,7 @@ type Scoper func(ctx context.Context, r *http.Request) context.Context
 // header), its client's key (package clientip), the locale of its messages (from Accept-Language: zh-CN and zh-SG
 // are Simplified Chinese, zh-TW and zh-HK Traditional; English by default;
 // said in Content-Language, and in Vary on GET, the only responses a cache
-// may store), and what the scopers add. Only messages change with the
+// may store, with Origin), and what the scopers add. Only messages change with the
 // locale: codes, types, statuses and details never do.
 func Scope(next http.Handler, scopers ...Scoper) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -48,7 +48,9 @@ func Scope(next http.Handler, scopers ...Scoper) http.Handler {
 // reads them), with their keys in canonical form.
 var (
 	requestIDKey       = http.CanonicalHeaderKey(requestid.Header)
-	varyAcceptLanguage = []string{"Accept-Language"}
+	// A GET may be cached: its answer varies with the language asked and,
+	// for browsers on other origins, with the origin (the CORS headers).
+	varyAcceptLanguage = []string{"Accept-Language, Origin"}
 	contentLanguage    = func() map[apperr.Locale][]string {
 		m := make(map[apperr.Locale][]string, len(apperr.Locales))
 		for _, l := range apperr.Locales {

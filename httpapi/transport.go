@@ -49,6 +49,7 @@ type Transport struct {
 	MaxBodyBytes int64
 	Strict       bool                 // FAULTLINE_HTTP_STATUS=strict
 	Admission    *operation.Admission // asked before a request is read
+	CORS         *CORS                // nil: no cross-origin caller is answered specially
 	Hooks        []ResponseHook
 }
 
@@ -61,6 +62,14 @@ func (t *Transport) Supports(*http.Request) bool { return true }
 func (t *Transport) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
 	contentType := negotiate(r.Header.Get("Accept"))
 	ctx := operation.WithVia(r.Context(), via(r.Method, contentType == ContentTypeGraphQLResponse))
+	done, refused := t.CORS.handle(w, r)
+	switch {
+	case done:
+		return
+	case refused != nil:
+		t.write(w, r, dispatchError(ctx, exec, refused), contentType, "")
+		return
+	}
 	resp, allow := t.serve(ctx, r, exec)
 	t.write(w, r, resp, contentType, allow)
 }

@@ -45,7 +45,7 @@ func Status(resp *graphql.Response, graphqlResponse, strict bool) int {
 // alwaysOwnStatus reports whether t refuses a request before it is read as
 // GraphQL, which is answered with t's status whatever the client accepts.
 func alwaysOwnStatus(t apperr.Type) bool {
-	return t.Code() == apperr.CodeBadRequest || t == apperr.ShuttingDown || t == apperr.TooManyRequests
+	return t.Code() == apperr.CodeBadRequest || t == apperr.ShuttingDown || t == apperr.TooManyRequests || t == apperr.OriginNotAllowed
 }
 
 // wholeOperationFailed reports whether no root field of the response has data
