@@ -11,8 +11,6 @@ import (
 	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
-	"github.com/vektah/gqlparser/v2/ast"
-	"github.com/vektah/gqlparser/v2/parser"
 
 	"github.com/faultline/faultline/apperr"
 )
@@ -140,22 +138,4 @@ func missingQuery(params *graphql.RawParams) *apperr.Error {
 // which has its own message.
 func malformed(reason string) *apperr.Error {
 	return apperr.New(apperr.MalformedRequest).With("reason", reason).Variant(reason)
-}
-
-// operationType is the type of the operation a GET would run, or "" when the
-// document does not parse or names no operation (the engine reports those).
-// A document without the words mutation and subscription holds only queries,
-// which spares the usual GET a second parse.
-func operationType(params *graphql.RawParams) ast.Operation {
-	if !strings.Contains(params.Query, "mutation") && !strings.Contains(params.Query, "subscription") {
-		return ast.Query
-	}
-	doc, err := parser.ParseQuery(&ast.Source{Input: params.Query})
-	if err != nil {
-		return ""
-	}
-	if op := doc.Operations.ForName(params.OperationName); op != nil {
-		return op.Operation
-	}
-	return ""
 }

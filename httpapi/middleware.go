@@ -47,7 +47,7 @@ func Scope(next http.Handler, scopers ...Scoper) http.Handler {
 // Header values that never change, shared by every response (net/http only
 // reads them), with their keys in canonical form.
 var (
-	requestIDKey       = http.CanonicalHeaderKey(requestid.Header)
+	requestIDKey = http.CanonicalHeaderKey(requestid.Header)
 	// A GET may be cached: its answer varies with the language asked and,
 	// for browsers on other origins, with the origin (the CORS headers).
 	varyAcceptLanguage = []string{"Accept-Language, Origin"}

@@ -8,12 +8,12 @@ package httpapi
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"net/http"
 	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
-	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/faultline/faultline/apperr"
@@ -70,8 +70,8 @@ func (t *Transport) Do(w http.ResponseWriter, r *http.Request, exec graphql.Grap
 		t.write(w, r, dispatchError(ctx, exec, refused), contentType, "")
 		return
 	}
-	resp, allow := t.serve(ctx, r, exec)
-	t.write(w, r, resp, contentType, allow)
+	resp := t.serve(ctx, r, exec)
+	t.write(w, r, resp, contentType, allowed(resp))
 }
 
 // vias are the Vias of GET and POST, shared by every request.
@@ -97,34 +97,42 @@ func via(method string, graphqlResponse bool) *operation.Via {
 }
 
 // serve admits, reads and runs a request, turning every failure into a
-// response; allow is the Allow header of a METHOD_NOT_ALLOWED.
-func (t *Transport) serve(ctx context.Context, r *http.Request, exec graphql.GraphExecutor) (resp *graphql.Response, allow string) {
+// response.
+func (t *Transport) serve(ctx context.Context, r *http.Request, exec graphql.GraphExecutor) *graphql.Response {
 	if ae := t.Admission.Admit(ctx); ae != nil {
-		return dispatchError(ctx, exec, ae), ""
+		return dispatchError(ctx, exec, ae)
 	}
 	params := &graphql.RawParams{ReadTime: graphql.TraceTiming{Start: graphql.Now()}}
 	switch r.Method {
 	case http.MethodGet:
 		if ae := paramsFromQuery(r.URL.Query(), params); ae != nil {
-			return dispatchError(ctx, exec, ae), ""
-		}
-		if op := operationType(params); op != "" && op != ast.Query {
-			ae := apperr.New(apperr.MethodNotAllowed).With("method", http.MethodGet).With("allowed", []string{http.MethodPost}).
-				Variant("get_mutation").WithParam("operation", string(op))
-			return dispatchError(ctx, exec, ae), http.MethodPost
+			return dispatchError(ctx, exec, ae)
 		}
 	case http.MethodPost:
 		if ae := t.paramsFromBody(r, params); ae != nil {
-			return dispatchError(ctx, exec, ae), ""
+			return dispatchError(ctx, exec, ae)
 		}
 	default:
-		allowed := []string{http.MethodGet, http.MethodPost}
-		ae := apperr.New(apperr.MethodNotAllowed).With("method", r.Method).With("allowed", allowed)
-		return dispatchError(ctx, exec, ae), strings.Join(allowed, ", ")
+		ae := apperr.New(apperr.MethodNotAllowed).With("method", r.Method).With("allowed", []string{http.MethodGet, http.MethodPost})
+		return dispatchError(ctx, exec, ae)
 	}
 	params.Headers = r.Header
 	params.ReadTime.End = graphql.Now()
-	return execute(ctx, exec, params), ""
+	return execute(ctx, exec, params)
+}
+
+// allowed is the Allow header of a METHOD_NOT_ALLOWED response: the methods
+// its error names.
+func allowed(resp *graphql.Response) string {
+	if len(resp.Errors) == 0 {
+		return ""
+	}
+	ae, ok := errors.AsType[*apperr.Error](resp.Errors[0])
+	if !ok || ae.Type != apperr.MethodNotAllowed {
+		return ""
+	}
+	methods, _ := ae.Details["allowed"].([]string)
+	return strings.Join(methods, ", ")
 }
 
 // execute runs one operation: parse, validate, coerce and limit it, then

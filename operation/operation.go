@@ -12,6 +12,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"net/http"
 	"strings"
 	"time"
 
@@ -61,6 +62,7 @@ type Every struct {
 
 var _ interface {
 	graphql.HandlerExtension
+	graphql.OperationContextMutator
 	graphql.OperationInterceptor
 	graphql.ResponseInterceptor
 } = &Every{}
@@ -76,6 +78,20 @@ func (e *Every) maxErrors() int {
 		return e.MaxErrors
 	}
 	return errbudget.DefaultLimit
+}
+
+// MutateOperationContext implements graphql.OperationContextMutator: a GET
+// runs queries only (a GET must be safe to repeat, and browsers and caches
+// send them unasked), whatever carried the document: its text, or the hash
+// of a persisted one. Anything else is METHOD_NOT_ALLOWED, and does not run.
+func (*Every) MutateOperationContext(ctx context.Context, opCtx *graphql.OperationContext) *gqlerror.Error {
+	op := opCtx.Operation.Operation
+	if viaOf(ctx).Method != http.MethodGet || op == ast.Query || op == "" {
+		return nil
+	}
+	ae := apperr.New(apperr.MethodNotAllowed).With("method", http.MethodGet).With("allowed", []string{http.MethodPost}).
+		Variant("get_mutation").WithParam("operation", string(op))
+	return &gqlerror.Error{Err: ae, Message: ae.Message()}
 }
 
 // InterceptOperation implements graphql.OperationInterceptor: an operation
