@@ -17,6 +17,7 @@ import (
 	"github.com/faultline/faultline/graph"
 	"github.com/faultline/faultline/httpapi"
 	"github.com/faultline/faultline/operation"
+	"github.com/faultline/faultline/persisted"
 	"github.com/faultline/faultline/shop"
 	"github.com/faultline/faultline/store"
 )
@@ -34,6 +35,7 @@ type App struct {
 	// DemoPassword is the password of the demo users (development).
 	DemoPassword string
 
+	trusted     *persisted.Manifest // FAULTLINE_TRUSTED_DOCUMENTS
 	stopJanitor context.CancelFunc
 }
 
@@ -58,6 +60,13 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Optio
 	if cfg.JWTSecretIsTemp {
 		log.Warn("FAULTLINE_JWT_SECRET is not set: using an ephemeral secret, so tokens die with this process")
 	}
+	var trusted *persisted.Manifest
+	if cfg.TrustedDocuments != "" {
+		if trusted, err = persisted.LoadManifest(cfg.TrustedDocuments); err != nil {
+			return nil, fmt.Errorf("FAULTLINE_TRUSTED_DOCUMENTS: %w", err)
+		}
+		log.Info("trusted documents: only the manifest's operations run", slog.Int("operations", trusted.Len()))
+	}
 	passwords, err := auth.NewPasswords(auth.OWASPMinimum)
 	if err != nil {
 		return nil, err
@@ -71,7 +80,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Optio
 		return nil, err
 	}
 	a := &App{
-		Config: cfg, DB: db, Gate: &operation.Gate{}, Log: log,
+		Config: cfg, DB: db, Gate: &operation.Gate{}, Log: log, trusted: trusted,
 		Accounts: &auth.Accounts{Store: db, Tokens: tokens, Passwords: passwords, RefreshTTL: cfg.RefreshTTL,
 			SessionMaxAge: cfg.SessionMaxAge},
 	}
@@ -115,6 +124,7 @@ func (a *App) routes(w Wiring, authn *auth.Authenticator) http.Handler {
 		Log:     a.Log,
 		Present: graph.NewPresenter(opts).Present,
 	})
+	gql.Use(&persisted.Documents{APQ: a.Config.APQ, Store: a.DB, Trusted: a.trusted})
 	admission := &operation.Admission{Gate: a.Gate}
 	if a.Config.RateLimit > 0 {
 		admission.RateLimit = operation.NewRateLimit(a.Config.RateLimit)

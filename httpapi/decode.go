@@ -129,11 +129,10 @@ func decodeObject(s []byte, into *map[string]any) error {
 
 func missingQuery(params *graphql.RawParams) *apperr.Error {
 	if _, persisted := params.Extensions["persistedQuery"]; persisted {
-		return malformed("persisted_query")
+		return nil // the document is named by its hash (package persisted)
 	}
 	return malformed("missing_query")
 }
-
 // malformed is MALFORMED_REQUEST for one of the catalog's reasons, each of
 // which has its own message.
 func malformed(reason string) *apperr.Error {
