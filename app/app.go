@@ -135,6 +135,7 @@ func (a *App) routes(w Wiring, authn *auth.Authenticator) http.Handler {
 		Strict:       a.Config.StrictStatus,
 		Admission:    admission,
 		CORS:         httpapi.NewCORS(a.Config.CORSOrigins),
+		BatchMax:     a.Config.BatchMax,
 		Hooks: []httpapi.ResponseHook{func(r *http.Request, _ *graphql.Response, h http.Header) {
 			auth.Challenge(r.Context(), h)
 		}},

@@ -15,24 +15,43 @@ import (
 	"github.com/faultline/faultline/apperr"
 )
 
-// paramsFromBody reads a POST: an application/json body of at most
-// MaxBodyBytes holding one GraphQL request object.
-func (t *Transport) paramsFromBody(r *http.Request, params *graphql.RawParams) *apperr.Error {
+// readBody reads a POST: an application/json body of at most MaxBodyBytes.
+func (t *Transport) readBody(r *http.Request) ([]byte, *apperr.Error) {
 	if !isJSON(r.Header.Get("Content-Type")) {
-		return apperr.New(apperr.UnsupportedMediaType).With("supported", []string{ContentTypeJSON})
+		return nil, apperr.New(apperr.UnsupportedMediaType).With("supported", []string{ContentTypeJSON})
 	}
 	tooLarge := func() *apperr.Error { return apperr.New(apperr.BodyTooLarge).With("limit", t.MaxBodyBytes) }
 	if r.ContentLength > t.MaxBodyBytes {
-		return tooLarge()
+		return nil, tooLarge()
 	}
 	body, err := io.ReadAll(io.LimitReader(r.Body, t.MaxBodyBytes+1))
 	if err != nil {
-		return malformed("unreadable_body")
+		return nil, malformed("unreadable_body")
 	}
 	if int64(len(body)) > t.MaxBodyBytes {
-		return tooLarge()
+		return nil, tooLarge()
 	}
-	return decodeParams(body, params)
+	return body, nil
+}
+
+// isBatch reports whether a body is a JSON array: a batch of operations,
+// as Apollo's BatchHttpLink sends.
+func isBatch(body []byte) bool {
+	trimmed := bytes.TrimLeft(body, " \t\r\n")
+	return len(trimmed) > 0 && trimmed[0] == '['
+}
+
+// decodeBatch splits a batch into its operations' JSON; past limit
+// operations, or none, it is BATCH_TOO_LARGE.
+func decodeBatch(body []byte, limit int) ([]json.RawMessage, *apperr.Error) {
+	var items []json.RawMessage
+	if err := json.Unmarshal(body, &items); err != nil {
+		return nil, malformed("invalid_json")
+	}
+	if len(items) == 0 || len(items) > limit {
+		return nil, apperr.New(apperr.BatchTooLarge).With("limit", limit).With("actual", len(items))
+	}
+	return items, nil
 }
 
 // isJSON reports whether a Content-Type is application/json, with any
@@ -133,6 +152,7 @@ func missingQuery(params *graphql.RawParams) *apperr.Error {
 	}
 	return malformed("missing_query")
 }
+
 // malformed is MALFORMED_REQUEST for one of the catalog's reasons, each of
 // which has its own message.
 func malformed(reason string) *apperr.Error {

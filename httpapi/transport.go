@@ -8,6 +8,7 @@ package httpapi
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -50,7 +51,10 @@ type Transport struct {
 	Strict       bool                 // FAULTLINE_HTTP_STATUS=strict
 	Admission    *operation.Admission // asked before a request is read
 	CORS         *CORS                // nil: no cross-origin caller is answered specially
-	Hooks        []ResponseHook
+	// BatchMax is the most operations a batch (a JSON array) may hold
+	// (FAULTLINE_BATCH_MAX); 0 refuses batches.
+	BatchMax int
+	Hooks    []ResponseHook
 }
 
 var _ graphql.Transport = (*Transport)(nil)
@@ -70,8 +74,12 @@ func (t *Transport) Do(w http.ResponseWriter, r *http.Request, exec graphql.Grap
 		t.write(w, r, dispatchError(ctx, exec, refused), contentType, "")
 		return
 	}
-	resp := t.serve(ctx, r, exec)
-	t.write(w, r, resp, contentType, allowed(resp))
+	resps, batch := t.serve(ctx, r, exec)
+	if batch {
+		t.writeBatch(w, r, resps, contentType)
+		return
+	}
+	t.write(w, r, resps[0], contentType, allowed(resps[0]))
 }
 
 // vias are the Vias of GET and POST, shared by every request.
@@ -97,28 +105,67 @@ func via(method string, graphqlResponse bool) *operation.Via {
 }
 
 // serve admits, reads and runs a request, turning every failure into a
-// response.
-func (t *Transport) serve(ctx context.Context, r *http.Request, exec graphql.GraphExecutor) *graphql.Response {
+// response: one, or one per operation of a batch.
+func (t *Transport) serve(ctx context.Context, r *http.Request, exec graphql.GraphExecutor) (resps []*graphql.Response, batch bool) {
+	one := func(resp *graphql.Response) ([]*graphql.Response, bool) { return []*graphql.Response{resp}, false }
 	if ae := t.Admission.Admit(ctx); ae != nil {
-		return dispatchError(ctx, exec, ae)
+		return one(dispatchError(ctx, exec, ae))
 	}
 	params := &graphql.RawParams{ReadTime: graphql.TraceTiming{Start: graphql.Now()}}
 	switch r.Method {
 	case http.MethodGet:
 		if ae := paramsFromQuery(r.URL.Query(), params); ae != nil {
-			return dispatchError(ctx, exec, ae)
+			return one(dispatchError(ctx, exec, ae))
 		}
 	case http.MethodPost:
-		if ae := t.paramsFromBody(r, params); ae != nil {
-			return dispatchError(ctx, exec, ae)
+		body, ae := t.readBody(r)
+		if ae == nil && t.BatchMax > 0 && isBatch(body) {
+			items, ae := decodeBatch(body, t.BatchMax)
+			if ae != nil { // the batch as a whole: one answer, not an array
+				return one(dispatchError(ctx, exec, ae))
+			}
+			return t.serveBatch(ctx, r, exec, items), true
+		}
+		if ae == nil {
+			ae = decodeParams(body, params)
+		}
+		if ae != nil {
+			return one(dispatchError(ctx, exec, ae))
 		}
 	default:
 		ae := apperr.New(apperr.MethodNotAllowed).With("method", r.Method).With("allowed", []string{http.MethodGet, http.MethodPost})
-		return dispatchError(ctx, exec, ae)
+		return one(dispatchError(ctx, exec, ae))
 	}
 	params.Headers = r.Header
 	params.ReadTime.End = graphql.Now()
-	return execute(ctx, exec, params)
+	return one(execute(ctx, exec, params))
+}
+
+// serveBatch runs a batch's operations each as if it came alone — its own
+// admission (the first one's was the request's), errors, limits, throttle
+// and log line — one after the other, so that a batch of mutations applies
+// in order.
+func (t *Transport) serveBatch(ctx context.Context, r *http.Request, exec graphql.GraphExecutor, items []json.RawMessage) []*graphql.Response {
+	resps := make([]*graphql.Response, len(items))
+	for i, item := range items {
+		if i > 0 {
+			if ae := t.Admission.Admit(ctx); ae != nil {
+				resps[i] = dispatchError(ctx, exec, ae)
+				continue
+			}
+		}
+		params := &graphql.RawParams{ReadTime: graphql.TraceTiming{Start: graphql.Now(), End: graphql.Now()}, Headers: r.Header}
+		if isBatch(item) {
+			resps[i] = dispatchError(ctx, exec, malformed("not_an_object"))
+			continue
+		}
+		if ae := decodeParams(item, params); ae != nil {
+			resps[i] = dispatchError(ctx, exec, ae)
+			continue
+		}
+		resps[i] = execute(ctx, exec, params)
+	}
+	return resps
 }
 
 // allowed is the Allow header of a METHOD_NOT_ALLOWED response: the methods

@@ -44,6 +44,36 @@ func (t *Transport) write(w http.ResponseWriter, r *http.Request, resp *graphql.
 	_, _ = w.Write(body)
 }
 
+// writeBatch sends the answers of a batch as one JSON array, in the order of
+// its operations, with status 200: the batch was read, and each operation's
+// status is in its errors and its log line. (A batch refused as a whole gets
+// one answer, written by write.)
+func (t *Transport) writeBatch(w http.ResponseWriter, r *http.Request, resps []*graphql.Response, contentType string) {
+	h := w.Header()
+	h["Content-Type"] = contentTypes[contentType]
+	if t.Admission != nil && t.Admission.Gate.Closing() {
+		h.Set("Connection", "close")
+	}
+	body := []byte{'['}
+	for i, resp := range resps {
+		for _, hook := range t.Hooks {
+			hook(r, resp, h)
+		}
+		b, err := encode(resp)
+		if err != nil {
+			t.Log.Error("encoding a response", slog.String("request_id", requestid.From(r.Context())), slog.Any("error", err))
+			b = internalErrorBody(r.Context())
+		}
+		if i > 0 {
+			body = append(body, ',')
+		}
+		body = append(body, b...)
+	}
+	body = append(body, ']')
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(body)
+}
+
 // envelope is the JSON of a response. Unlike graphql.Response it leaves
 // data out when the operation never ran, as the GraphQL spec asks, and
 // puts errors first.
