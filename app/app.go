@@ -10,12 +10,12 @@ import (
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
-	"github.com/99designs/gqlgen/graphql/playground"
 
 	"github.com/faultline/faultline/auth"
 	"github.com/faultline/faultline/config"
 	"github.com/faultline/faultline/graph"
 	"github.com/faultline/faultline/httpapi"
+	"github.com/faultline/faultline/playground"
 	"github.com/faultline/faultline/shop"
 	"github.com/faultline/faultline/store"
 )
@@ -124,9 +124,9 @@ func (a *App) routes(w Wiring, authn *auth.Authenticator) http.Handler {
 	mux.HandleFunc("GET /healthz", httpapi.Healthz)
 	mux.Handle("GET /readyz", httpapi.Readyz(a.Gate, a.DB.Ping))
 	if a.Config.Playground {
-		// The query, variables and headers live in the URL, so a playground
-		// link with an Authorization header can be shared (or opened by a test).
-		mux.Handle("GET /{$}", playground.Handler("faultline", "/query", playground.WithGraphiqlPersistStateInURL(true)))
+		// GraphiQL and its assets come from the binary; nothing lives in the URL.
+		mux.Handle("GET /{$}", playground.Page("/query"))
+		mux.Handle("GET "+playground.AssetsPath, playground.Assets)
 	}
 	return httpapi.Scope(mux, authn.WithRequest)
 }
