@@ -15,8 +15,9 @@ modules="$work/node_modules"
 
 version() { node -p "require('$modules/$1/package.json').version"; }
 
-# vendor PACKAGE FILE: copies FILE of PACKAGE here as it is shipped, less its
-# source-map comment (no maps are served), and records it in VERSIONS.
+# vendor PACKAGE FILE: copies FILE of PACKAGE here and records it in VERSIONS.
+# Scripts stay as shipped, less their source-map comment (no maps are served);
+# stylesheets are minified, since GraphiQL ships its own unminified.
 vendor() {
   local pkg=$1 file=$2 name
   name=$(basename "$file")
