@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
-	"github.com/99designs/gqlgen/graphql/playground"
 
 	"github.com/faultline/faultline/auth"
 	"github.com/faultline/faultline/config"
@@ -18,6 +17,7 @@ import (
 	"github.com/faultline/faultline/httpapi"
 	"github.com/faultline/faultline/operation"
 	"github.com/faultline/faultline/persisted"
+	"github.com/faultline/faultline/playground"
 	"github.com/faultline/faultline/shop"
 	"github.com/faultline/faultline/store"
 )
@@ -146,9 +146,9 @@ func (a *App) routes(w Wiring, authn *auth.Authenticator) http.Handler {
 	mux.HandleFunc("GET /healthz", httpapi.Healthz)
 	mux.Handle("GET /readyz", httpapi.Readyz(a.Gate, a.DB.Ping))
 	if a.Config.Playground {
-		// The query, variables and headers live in the URL, so a playground
-		// link with an Authorization header can be shared (or opened by a test).
-		mux.Handle("GET /{$}", playground.Handler("faultline", "/query", playground.WithGraphiqlPersistStateInURL(true)))
+		// GraphiQL and its assets come from the binary; nothing lives in the URL.
+		mux.Handle("GET /{$}", playground.Page("/query"))
+		mux.Handle("GET "+playground.AssetsPath, playground.Assets)
 	}
 	return httpapi.Scope(mux, authn.WithRequest)
 }

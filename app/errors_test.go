@@ -433,21 +433,6 @@ func TestRequestLogLine(t *testing.T) {
 	assert.NotContains(t, lines[0], "errors")
 }
 
-func TestPlaygroundIsServedOnlyWhenEnabled(t *testing.T) {
-	on := testserver.Start(t)
-	res, err := http.Get(on.URL + "/")
-	require.NoError(t, err)
-	res.Body.Close()
-	assert.Equal(t, http.StatusOK, res.StatusCode)
-	assert.Contains(t, res.Header.Get("Content-Type"), "text/html")
-
-	off := testserver.Start(t, testserver.Env("FAULTLINE_PLAYGROUND", "false"))
-	res, err = http.Get(off.URL + "/")
-	require.NoError(t, err)
-	res.Body.Close()
-	assert.Equal(t, http.StatusNotFound, res.StatusCode)
-}
-
 // TestConstraintsAreVisibleThroughIntrospection: the @constraint
 // declarations show in the descriptions clients and the playground read.
 func TestConstraintsAreVisibleThroughIntrospection(t *testing.T) {

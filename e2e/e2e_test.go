@@ -77,9 +77,11 @@ func TestApolloClient(t *testing.T) {
 	runSuite(t, "apollo")
 }
 
-// TestPlaygroundInChromium runs e2e/playground: the playground renders
-// offline and shows a typed error; the screenshot is saved under
-// e2e/playground/output/.
+// TestPlaygroundInChromium runs e2e/playground: with every request off
+// 127.0.0.1 refused, the playground renders from faultline's own assets, runs
+// a query with a token typed into its headers editor and shows the typed
+// error, with no console error or CSP violation; the screenshot is saved
+// under e2e/playground/output/.
 func TestPlaygroundInChromium(t *testing.T) {
 	requireE2E(t)
 	chromium := os.Getenv("CHROMIUM_PATH")

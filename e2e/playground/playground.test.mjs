@@ -1,8 +1,7 @@
-// The playground at / in headless Chromium, on a machine without internet:
-// the page loads GraphiQL and React from cdn.jsdelivr.net (with SRI), and
-// this test answers those requests from the same pinned npm packages
-// (jsdelivr serves npm files byte for byte, so the SRI check still holds).
-// Every other request that leaves 127.0.0.1 is refused.
+// The playground at / in headless Chromium with no internet: every request
+// that leaves 127.0.0.1 is refused, so GraphiQL and React must come from
+// faultline itself. The Authorization header is typed into GraphiQL's headers
+// editor, as a person would, and never appears in a URL.
 //
 // FAULTLINE_URL, FAULTLINE_DEMO_PASSWORD: the started server (e2e/e2e_test.go).
 // CHROMIUM_PATH: the browser (default /usr/bin/chromium). SCREENSHOT_DIR: where
@@ -10,38 +9,23 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync } from "node:fs";
-import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { after, before, test } from "node:test";
 
 import { chromium } from "playwright-core";
 
-const base = process.env.FAULTLINE_URL ?? "http://127.0.0.1:8080";
+const base = new URL(process.env.FAULTLINE_URL ?? "http://127.0.0.1:8080");
 const password = process.env.FAULTLINE_DEMO_PASSWORD;
 const screenshots = process.env.SCREENSHOT_DIR ?? join(import.meta.dirname, "output");
-const require = createRequire(import.meta.url);
-
-const types = { ".js": "text/javascript", ".css": "text/css", ".map": "application/json" };
-
-// fromPackage serves https://cdn.jsdelivr.net/npm/<name>@<version>/<file> from
-// node_modules, refusing a version other than the one installed.
-function fromPackage(url) {
-  const m = /^\/npm\/((?:@[^/]+\/)?[^@/]+)@([^/]+)\/(.+)$/.exec(url.pathname);
-  if (!m) return null;
-  const [, name, version, file] = m;
-  const root = dirname(require.resolve(`${name}/package.json`));
-  const installed = JSON.parse(readFileSync(join(root, "package.json"), "utf8")).version;
-  assert.equal(installed, version, `the page asks for ${name}@${version}; package.json pins ${installed}`);
-  const ext = file.slice(file.lastIndexOf("."));
-  return { body: readFileSync(join(root, file)), contentType: types[ext] ?? "application/octet-stream" };
-}
 
 let browser, page, token, userID;
-const served = [];
-const refused = [];
+const requested = []; // every URL the page asked for
+const refused = []; // those that left 127.0.0.1
+const errors = []; // console errors, uncaught exceptions and CSP violations
 
 before(async () => {
   assert.ok(password, "FAULTLINE_DEMO_PASSWORD is set");
+  assert.equal(base.hostname, "127.0.0.1", "the server under test is on 127.0.0.1");
   const res = await fetch(new URL("/query", base), {
     method: "POST",
     headers: { "content-type": "application/json" },
@@ -57,44 +41,75 @@ before(async () => {
       "--no-first-run", "--disable-component-update", "--disable-sync"],
   });
   const context = await browser.newContext({ viewport: { width: 1400, height: 800 } });
-  await context.route("**/*", async (route) => {
+  await context.route("**/*", (route) => {
     const url = new URL(route.request().url());
-    if (url.hostname === "127.0.0.1" || url.hostname === "localhost") return route.continue();
-    if (url.hostname === "cdn.jsdelivr.net") {
-      const file = fromPackage(url);
-      if (file) {
-        served.push(url.pathname);
-        return route.fulfill({
-          status: 200, body: file.body, contentType: file.contentType,
-          headers: { "access-control-allow-origin": "*" },
-        });
-      }
-    }
+    if (url.hostname === "127.0.0.1") return route.continue();
     refused.push(url.href);
     return route.abort("internetdisconnected");
   });
+  // A CSP violation is an error of the page too (Chromium also logs it).
+  await context.addInitScript(() => {
+    document.addEventListener("securitypolicyviolation", (e) => {
+      console.error(`securitypolicyviolation: ${e.violatedDirective} blocked ${e.blockedURI || "inline"}`);
+    });
+  });
   page = await context.newPage();
+  page.on("request", (r) => requested.push(r.url()));
+  page.on("console", (m) => {
+    if (m.type() === "error") errors.push(m.text());
+  });
+  page.on("pageerror", (e) => errors.push(String(e)));
 });
 
 after(async () => {
   await browser?.close();
 });
 
-test("the playground renders and runs a query with an Authorization header, showing the typed error", async () => {
-  const query = "query Mine {\n  me { id email }\n  users(first: 1) { edges { node { id } } }\n}";
-  const headers = JSON.stringify({ Authorization: `Bearer ${token}` }, null, 2);
-  const url = new URL("/", base);
-  url.searchParams.set("query", query);
-  url.searchParams.set("headers", headers);
+// editorValue returns the text in one of GraphiQL's editors.
+function editorValue(selector) {
+  return page.locator(`${selector} .CodeMirror`).evaluate((el) => el.CodeMirror.getValue());
+}
 
-  const consoleErrors = [];
-  page.on("pageerror", (e) => consoleErrors.push(String(e)));
-  await page.goto(url.href);
+// typeInto clicks into an editor, clears it and types text key by key.
+async function typeInto(selector, text) {
+  await page.locator(`${selector} .CodeMirror`).click();
+  await page.keyboard.press("ControlOrMeta+A");
+  await page.keyboard.press("Backspace");
+  await page.keyboard.type(text);
+}
+
+test("the playground runs offline, with the token typed into the Headers tab, and shows the typed error", async () => {
+  const res = await page.goto(new URL("/", base).href);
+  assert.equal(res.status(), 200);
+  assert.match(res.headers()["content-security-policy"], /default-src 'none'/);
   await page.locator(".graphiql-container").waitFor({ timeout: 20_000 });
-  assert.deepEqual(consoleErrors, [], "the page ran without errors (its SRI checks passed)");
-  assert.ok(served.some((p) => p.includes("graphiql@")), "GraphiQL came from the pinned package");
+  // The schema arrives by introspection: the docs pane lists the error types.
+  await page.getByRole("button", { name: "Documentation Explorer" }).click();
+  await page.locator(".graphiql-doc-explorer").getByText("Query", { exact: true }).first().waitFor({ timeout: 20_000 });
 
-  // GraphiQL introspects the schema; the docs pane can then show ErrorType.
+  // The default query says where the token goes; the Headers tab is open.
+  const intro = await editorValue(".graphiql-query-editor");
+  assert.match(intro, /Headers tab/);
+  assert.match(intro, /"Authorization": "Bearer <accessToken from login>"/);
+  assert.match(intro, /mutation Login/);
+
+  // A dialog makes GraphiQL add its own <style>: the CSP nonce admits it.
+  await page.getByRole("button", { name: "Open settings dialog" }).click();
+  await page.getByRole("dialog").waitFor();
+  await page.keyboard.press("Escape");
+  await page.getByRole("dialog").waitFor({ state: "hidden" });
+
+  const headers = ".graphiql-editor-tool .graphiql-editor:not(.hidden)";
+  await page.locator(".graphiql-editor-tools").getByRole("button", { name: "Headers", exact: true }).click();
+  await typeInto(headers, `{"Authorization": "Bearer ${token}"}`);
+  assert.deepEqual(JSON.parse(await editorValue(headers)), { Authorization: `Bearer ${token}` },
+    "the headers editor holds what was typed");
+  await typeInto(".graphiql-query-editor", "query Mine { me { id email } users(first: 1) { edges { node { id } } } }");
+  await page.keyboard.press("Escape"); // closes the autocompletion popup, if any
+
+  // GraphiQL reads the operations after a pause: the tab takes the name.
+  await page.locator(".graphiql-tab-active").getByText("Mine", { exact: true }).waitFor();
+  await page.getByRole("button", { name: /^Prettify query/ }).click();
   await page.locator(".graphiql-execute-button").click();
   const response = page.locator(".graphiql-response");
   await response.getByText("INSUFFICIENT_ROLE").first().waitFor({ timeout: 20_000 });
@@ -113,5 +128,19 @@ test("the playground renders and runs a query with an Authorization header, show
   const png = readFileSync(file);
   assert.ok(png.length > 10_000, "a real screenshot");
   console.log(`screenshot: ${file} (${png.length} bytes, sha256 ${createHash("sha256").update(png).digest("hex").slice(0, 12)})`);
-  assert.deepEqual(refused.filter((u) => !u.startsWith("data:")), [], "nothing else left the machine");
+
+  // GraphiQL keeps the headers in local storage: a reload brings them back.
+  assert.equal(page.url(), new URL("/", base).href, "the query and headers stay out of the URL");
+  await page.reload();
+  await page.locator(".graphiql-editor-tools").getByRole("button", { name: "Headers", exact: true }).click();
+  assert.ok((await editorValue(headers)).includes(token), "the headers survive a reload");
+  assert.equal(page.url(), new URL("/", base).href);
+  assert.ok(requested.length > 0);
+  for (const url of requested) {
+    assert.ok(url.startsWith(base.origin + "/") || url.startsWith("data:"), `same origin: ${url}`);
+    assert.ok(!url.includes(token), `no token in ${url}`);
+  }
+  assert.ok(requested.some((u) => new URL(u).pathname.endsWith("/graphiql.min.js")), "GraphiQL came from faultline");
+  assert.deepEqual(errors, [], "no console errors, no CSP violations");
+  assert.deepEqual(refused, [], "nothing left the machine");
 });
