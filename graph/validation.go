@@ -1,16 +1,24 @@
 package graph
 
 import (
+	"github.com/vektah/gqlparser/v2/validator/core"
 	"github.com/vektah/gqlparser/v2/validator/rules"
 )
 
 // validationRules are the rules every document is validated with: gqlparser's
-// defaults, and introspection refused unless it is on. NewServer and the
-// validation benchmark share them.
+// defaults, with the rules whose cost grows faster than the document replaced
+// by linear ones of the same name (overlap.go), and introspection refused
+// unless it is on. NewServer and the validation benchmark share them.
 func validationRules(introspection bool) *rules.Rules {
 	r := rules.NewDefaultRules()
+	for _, rule := range replacedRules {
+		r.RemoveRule(rule.Name)
+		r.AddRule(rule.Name, rule.RuleFunc)
+	}
 	if !introspection {
 		r.AddRule(noIntrospection.Name, noIntrospection.RuleFunc)
 	}
 	return r
 }
+
+var replacedRules = []core.Rule{overlappingFields}
