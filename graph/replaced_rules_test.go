@@ -73,6 +73,7 @@ func TestReplacedRulesFindWhatGqlparserFinds(t *testing.T) {
 	}{
 		{overlappingFields, rules.OverlappingFieldsCanBeMergedRule, overlapCases,
 			"return types must be unambiguous/reports correctly when a non-exclusive follows an exclusive"},
+		{introspectionDepth, rules.MaxIntrospectionDepth, introspectionDepthCases, ""},
 	} {
 		require.Equal(t, r.theirs.Name, r.ours.Name, "the replacement keeps the rule's name (details.rule)")
 		for _, tc := range r.cases {
@@ -105,4 +106,20 @@ func TestOverlapEndsOnFragmentCycles(t *testing.T) {
 	schema := loadSchema(t, "type Query { fieldA: A } type A { s: String }")
 	doc := "{ ...F } fragment F on Query { fieldA { s } ...{ ...{ ...F } fieldA { ...notExists } } }"
 	assert.Empty(t, ruleErrors(t, schema, doc, overlappingFields))
+}
+
+// TestIntrospectionDepthMeasuresAFragmentBombOnce: gqlparser's rule walks
+// 2^40 fragments here.
+func TestIntrospectionDepthMeasuresAFragmentBombOnce(t *testing.T) {
+	var b strings.Builder
+	b.WriteString(`{ __type(name: "Query") { ...F40 } } fragment F0 on __Type { fields { type { fields { name } } } } `)
+	for k := 1; k <= 40; k++ {
+		fmt.Fprintf(&b, "fragment F%d on __Type { x: ofType { ...F%d } y: ofType { ...F%d } } ", k, k-1, k-1)
+	}
+	assert.Empty(t, ruleErrors(t, Schema(), b.String(), introspectionDepth))
+
+	deep := strings.Replace(b.String(), "{ name }", "{ interfaces { name } }", 1)
+	got := ruleErrors(t, Schema(), deep, introspectionDepth)
+	require.Len(t, got, 1)
+	assert.Equal(t, "Maximum introspection depth exceeded", got[0].Message)
 }

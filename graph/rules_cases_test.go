@@ -808,3 +808,550 @@ var overlapCases = []specCase{
       }
       `, []specError{}},
 }
+
+var introspectionDepthCases = []specCase{
+	{"default introspection query", 0, `
+    query IntrospectionQuery {
+      __schema {
+        
+        queryType { name kind }
+        mutationType { name kind }
+        subscriptionType { name kind }
+        types {
+          ...FullType
+        }
+        directives {
+          name
+          description
+          
+          locations
+          args {
+            ...InputValue
+          }
+        }
+      }
+    }
+    
+    fragment FullType on __Type {
+      kind
+      name
+      description
+      
+      
+      fields(includeDeprecated: true) {
+        name
+        description
+        args {
+          ...InputValue
+        }
+        type {
+          ...TypeRef
+        }
+        isDeprecated
+        deprecationReason
+      }
+      inputFields {
+        ...InputValue
+      }
+      interfaces {
+        ...TypeRef
+      }
+      enumValues(includeDeprecated: true) {
+        name
+        description
+        isDeprecated
+        deprecationReason
+      }
+      possibleTypes {
+        ...TypeRef
+      }
+    }
+    
+    fragment InputValue on __InputValue {
+      name
+      description
+      type { ...TypeRef }
+      defaultValue
+      
+      
+    }
+    
+    fragment TypeRef on __Type {
+      kind
+      name
+      ofType {
+        kind
+        name
+        ofType {
+          kind
+          name
+          ofType {
+            kind
+            name
+            ofType {
+              kind
+              name
+              ofType {
+                kind
+                name
+                ofType {
+                  kind
+                  name
+                  ofType {
+                    kind
+                    name
+                    ofType {
+                      kind
+                      name
+                      ofType {
+                        kind
+                        name
+                      }
+                    }
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+    `, []specError{}},
+	{"all options introspection query", 0, `
+    query IntrospectionQuery {
+      __schema {
+        description
+        queryType { name kind }
+        mutationType { name kind }
+        subscriptionType { name kind }
+        types {
+          ...FullType
+        }
+        directives {
+          name
+          description
+          isRepeatable
+          locations
+          args(includeDeprecated: true) {
+            ...InputValue
+          }
+        }
+      }
+    }
+    
+    fragment FullType on __Type {
+      kind
+      name
+      description
+      specifiedByURL
+      
+      fields(includeDeprecated: true) {
+        name
+        description
+        args(includeDeprecated: true) {
+          ...InputValue
+        }
+        type {
+          ...TypeRef
+        }
+        isDeprecated
+        deprecationReason
+      }
+      inputFields(includeDeprecated: true) {
+        ...InputValue
+      }
+      interfaces {
+        ...TypeRef
+      }
+      enumValues(includeDeprecated: true) {
+        name
+        description
+        isDeprecated
+        deprecationReason
+      }
+      possibleTypes {
+        ...TypeRef
+      }
+    }
+    
+    fragment InputValue on __InputValue {
+      name
+      description
+      type { ...TypeRef }
+      defaultValue
+      isDeprecated
+      deprecationReason
+    }
+    
+    fragment TypeRef on __Type {
+      kind
+      name
+      ofType {
+        kind
+        name
+        ofType {
+          kind
+          name
+          ofType {
+            kind
+            name
+            ofType {
+              kind
+              name
+              ofType {
+                kind
+                name
+                ofType {
+                  kind
+                  name
+                  ofType {
+                    kind
+                    name
+                    ofType {
+                      kind
+                      name
+                      ofType {
+                        kind
+                        name
+                      }
+                    }
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+    `, []specError{}},
+	{"3 flat fields introspection query", 0, `
+    {
+      __type(name: "Query") {
+        trueFields: fields(includeDeprecated: true) {
+          name
+        }
+        falseFields: fields(includeDeprecated: false) {
+          name
+        }
+        omittedFields: fields {
+          name
+        }
+      }
+    }
+    `, []specError{}},
+	{"3 fields deep introspection query from __schema", 0, `
+    {
+      __schema {
+        types {
+          fields {
+            type {
+              fields {
+                type {
+                  fields {
+                    name
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+    `, []specError{{`Maximum introspection depth exceeded`, []int{3}}}},
+	{"3 interfaces deep introspection query from __schema", 0, `
+    {
+      __schema {
+        types {
+          interfaces {
+            interfaces {
+              interfaces {
+                name
+              }
+            }
+          }
+        }
+      }
+    }
+    `, []specError{{`Maximum introspection depth exceeded`, []int{3}}}},
+	{"3 possibleTypes deep introspection query from __schema", 0, `
+    {
+      __schema {
+        types {
+          possibleTypes {
+            possibleTypes {
+              possibleTypes {
+                name
+              }
+            }
+          }
+        }
+      }
+    }
+    `, []specError{{`Maximum introspection depth exceeded`, []int{3}}}},
+	{"3 inputFields deep introspection query from __schema", 0, `
+    {
+      __schema {
+        types {
+          inputFields {
+            type {
+              inputFields {
+                type {
+                  inputFields {
+                    type {
+                      name
+                    }
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+    `, []specError{{`Maximum introspection depth exceeded`, []int{3}}}},
+	{"3 fields deep introspection query from multiple __schema", 0, `
+    {
+      one: __schema {
+        types {
+          fields {
+            type {
+              fields {
+                type {
+                  fields {
+                    name
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+      two: __schema {
+        types {
+          fields {
+            type {
+              fields {
+                type {
+                  fields {
+                    name
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+      three: __schema {
+        types {
+          fields {
+            type {
+              fields {
+                type {
+                  fields {
+                    name
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+    `, []specError{{`Maximum introspection depth exceeded`, []int{3}}, {`Maximum introspection depth exceeded`, []int{18}}, {`Maximum introspection depth exceeded`, []int{33}}}},
+	{"3 fields deep introspection query from __type", 0, `
+    {
+      __type(name: "Query") {
+        types {
+          fields {
+            type {
+              fields {
+                type {
+                  fields {
+                    name
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+    `, []specError{{`Maximum introspection depth exceeded`, []int{3}}}},
+	{"3 fields deep introspection query from multiple __type", 0, `
+    {
+      one: __type(name: "Query") {
+        types {
+          fields {
+            type {
+              fields {
+                type {
+                  fields {
+                    name
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+      two: __type(name: "Query") {
+        types {
+          fields {
+            type {
+              fields {
+                type {
+                  fields {
+                    name
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+      three: __type(name: "Query") {
+        types {
+          fields {
+            type {
+              fields {
+                type {
+                  fields {
+                    name
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+    `, []specError{{`Maximum introspection depth exceeded`, []int{3}}, {`Maximum introspection depth exceeded`, []int{18}}, {`Maximum introspection depth exceeded`, []int{33}}}},
+	{"1 fields deep with 3 fields introspection query", 0, `
+    {
+      __schema {
+        types {
+          fields {
+            type {
+              oneFields: fields {
+                name
+              }
+              twoFields: fields {
+                name
+              }
+              threeFields: fields {
+                name
+              }
+            }
+          }
+        }
+      }
+    }
+    `, []specError{}},
+	{"3 fields deep from varying parents introspection query", 0, `
+    {
+      __schema {
+        types {
+          fields {
+            type {
+              fields {
+                type {
+                  ofType {
+                    fields {
+                      name
+                    }
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+    `, []specError{{`Maximum introspection depth exceeded`, []int{3}}}},
+	{"3 fields deep introspection query with inline fragments", 0, `
+    query test {
+      __schema {
+        types {
+          ... on __Type {
+            fields {
+              type {
+                ... on __Type {
+                  ofType {
+                    fields {
+                      type {
+                        ... on __Type {
+                          fields {
+                            name
+                          }
+                        }
+                      }
+                    }
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+    `, []specError{{`Maximum introspection depth exceeded`, []int{3}}}},
+	{"3 fields deep introspection query with fragments", 0, `
+    query test {
+      __schema {
+        types {
+          ...One
+        }
+      }
+    }
+    
+    fragment One on __Type {
+      fields {
+        type {
+          ...Two
+        }
+      }
+    }
+    
+    fragment Two on __Type {
+      fields {
+        type {
+          ...Three
+        }
+      }
+    }
+    
+    fragment Three on __Type {
+      fields {
+        name
+      }
+    }
+    `, []specError{{`Maximum introspection depth exceeded`, []int{3}}}},
+	{"3 fields deep inside inline fragment on query", 0, `
+    {
+      ... {
+        __schema { types { fields { type { fields { type { fields { name } } } } } } }
+      }
+    }
+    `, []specError{{`Maximum introspection depth exceeded`, []int{4}}}},
+	{"opts out if fragment is missing", 0, `
+    query test {
+      __schema {
+        types {
+          ...Missing
+        }
+      }
+    }
+    `, []specError{}},
+	{"doesn't infinitely recurse on fragment cycle", 0, `
+    query test {
+      __schema {
+        types {
+          ...Cycle
+        }
+      }
+    }
+    fragment Cycle on __Type {
+      ...Cycle
+    }
+    `, []specError{}},
+}

@@ -7,8 +7,9 @@ import (
 
 // validationRules are the rules every document is validated with: gqlparser's
 // defaults, with the rules whose cost grows faster than the document replaced
-// by linear ones of the same name (overlap.go), and introspection refused
-// unless it is on. NewServer and the validation benchmark share them.
+// by linear ones of the same name (overlap.go, introspectiondepth.go), and
+// introspection refused unless it is on. NewServer and the validation
+// benchmark share them.
 func validationRules(introspection bool) *rules.Rules {
 	r := rules.NewDefaultRules()
 	for _, rule := range replacedRules {
@@ -21,4 +22,4 @@ func validationRules(introspection bool) *rules.Rules {
 	return r
 }
 
-var replacedRules = []core.Rule{overlappingFields}
+var replacedRules = []core.Rule{overlappingFields, introspectionDepth}
