@@ -74,6 +74,9 @@ func TestReplacedRulesFindWhatGqlparserFinds(t *testing.T) {
 		{overlappingFields, rules.OverlappingFieldsCanBeMergedRule, overlapCases,
 			"return types must be unambiguous/reports correctly when a non-exclusive follows an exclusive"},
 		{introspectionDepth, rules.MaxIntrospectionDepth, introspectionDepthCases, ""},
+		{fieldsOnCorrectType, rules.FieldsOnCorrectTypeRule, fieldsOnCorrectTypeCases, ""},
+		{knownArgumentNames, rules.KnownArgumentNamesRule, knownArgumentNamesCases, ""},
+		{knownTypeNames, rules.KnownTypeNamesRule, knownTypeNamesCases, ""},
 	} {
 		require.Equal(t, r.theirs.Name, r.ours.Name, "the replacement keeps the rule's name (details.rule)")
 		for _, tc := range r.cases {
@@ -122,4 +125,50 @@ func TestIntrospectionDepthMeasuresAFragmentBombOnce(t *testing.T) {
 	got := ruleErrors(t, Schema(), deep, introspectionDepth)
 	require.Len(t, got, 1)
 	assert.Equal(t, "Maximum introspection depth exceeded", got[0].Message)
+}
+
+// TestSuggestionsStopAfterAHundred: the errors past the hundredth, which no
+// response carries, get no suggestion; the others get gqlparser's.
+func TestSuggestionsStopAfterAHundred(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("{ ")
+	for i := range 150 {
+		fmt.Fprintf(&b, "product%d ", i)
+	}
+	b.WriteString("}")
+	theirs := ruleErrors(t, Schema(), b.String(), rules.FieldsOnCorrectTypeRule)
+	ours := ruleErrors(t, Schema(), b.String(), fieldsOnCorrectType)
+	require.Len(t, ours, 150)
+	suggested := 0
+	for i, e := range ours {
+		if strings.Contains(e.Message, "Did you mean") {
+			suggested++
+			assert.Equal(t, theirs[i], e)
+		} else {
+			assert.Equal(t, strings.SplitAfter(theirs[i].Message, ".")[0], e.Message)
+		}
+	}
+	assert.Equal(t, maxSuggestions, suggested)
+}
+
+// TestSuggestionsSkipNamesOutOfReach: a name far longer than any it might
+// mean gets the message gqlparser gives it, without the distances.
+func TestSuggestionsSkipNamesOutOfReach(t *testing.T) {
+	long := strings.Repeat("x", 5000)
+	for _, tc := range []struct {
+		rule core.Rule
+		doc  string
+	}{
+		{fieldsOnCorrectType, "{ " + long + " }"},
+		{knownArgumentNames, "{ products(" + long + ": 1) { edges { cursor } } }"},
+		{knownTypeNames, "{ ...F } fragment F on " + long + " { __typename }"},
+	} {
+		got := ruleErrors(t, Schema(), tc.doc, tc.rule)
+		require.Len(t, got, 1, tc.rule.Name)
+		assert.NotContains(t, got[0].Message, "Did you mean", tc.rule.Name)
+	}
+	// Near names are still suggested.
+	got := ruleErrors(t, Schema(), "{ productz }", fieldsOnCorrectType)
+	require.Len(t, got, 1)
+	assert.Equal(t, `Cannot query field "productz" on type "Query". Did you mean "product" or "products"?`, got[0].Message)
 }

@@ -132,6 +132,32 @@ type T {
     deepField: T
     deeperField: T
 }`,
+	1: `interface Pet {
+  name: String
+}
+
+type Dog implements Pet {
+  name: String
+  nickname: String
+  barkVolume: Int
+}
+
+type Cat implements Pet {
+  name: String
+  nickname: String
+  meowVolume: Int
+}
+
+union CatOrDog = Cat | Dog
+
+type Human {
+  name: String
+  pets: [Pet]
+}
+
+type Query {
+  human: Human
+}`,
 	10: `type Query {
   someField(a: String, b: String): String
 }`,
@@ -1354,4 +1380,245 @@ var introspectionDepthCases = []specCase{
       ...Cycle
     }
     `, []specError{}},
+}
+
+var fieldsOnCorrectTypeCases = []specCase{
+	{"Object field selection", 1, `
+      fragment objectFieldSelection on Dog {
+        __typename
+        name
+      }
+      `, []specError{}},
+	{"Aliased object field selection", 1, `
+      fragment aliasedObjectFieldSelection on Dog {
+        tn : __typename
+        otherName : name
+      }
+      `, []specError{}},
+	{"Interface field selection", 1, `
+      fragment interfaceFieldSelection on Pet {
+        __typename
+        name
+      }
+      `, []specError{}},
+	{"Aliased interface field selection", 1, `
+      fragment interfaceFieldSelection on Pet {
+        otherName : name
+      }
+      `, []specError{}},
+	{"Lying alias selection", 1, `
+      fragment lyingAliasSelection on Dog {
+        name : nickname
+      }
+      `, []specError{}},
+	{"Ignores fields on unknown type", 1, `
+      fragment unknownSelection on UnknownType {
+        unknownField
+      }
+      `, []specError{}},
+	{"reports errors when type is known again", 1, `
+      fragment typeKnownAgain on Pet {
+        unknown_pet_field {
+          ... on Cat {
+            unknown_cat_field
+          }
+        }
+      }
+      `, []specError{{`Cannot query field "unknown_pet_field" on type "Pet".`, []int{3}}, {`Cannot query field "unknown_cat_field" on type "Cat".`, []int{5}}}},
+	{"Field not defined on fragment", 1, `
+      fragment fieldNotDefined on Dog {
+        meowVolume
+      }
+      `, []specError{{`Cannot query field "meowVolume" on type "Dog". Did you mean "barkVolume"?`, []int{3}}}},
+	{"Ignores deeply unknown field", 1, `
+      fragment deepFieldNotDefined on Dog {
+        unknown_field {
+          deeper_unknown_field
+        }
+      }
+      `, []specError{{`Cannot query field "unknown_field" on type "Dog".`, []int{3}}}},
+	{"Sub-field not defined", 1, `
+      fragment subFieldNotDefined on Human {
+        pets {
+          unknown_field
+        }
+      }
+      `, []specError{{`Cannot query field "unknown_field" on type "Pet".`, []int{4}}}},
+	{"Field not defined on inline fragment", 1, `
+      fragment fieldNotDefined on Pet {
+        ... on Dog {
+          meowVolume
+        }
+      }
+      `, []specError{{`Cannot query field "meowVolume" on type "Dog". Did you mean "barkVolume"?`, []int{4}}}},
+	{"Aliased field target not defined", 1, `
+      fragment aliasedFieldTargetNotDefined on Dog {
+        volume : mooVolume
+      }
+      `, []specError{{`Cannot query field "mooVolume" on type "Dog". Did you mean "barkVolume"?`, []int{3}}}},
+	{"Aliased lying field target not defined", 1, `
+      fragment aliasedLyingFieldTargetNotDefined on Dog {
+        barkVolume : kawVolume
+      }
+      `, []specError{{`Cannot query field "kawVolume" on type "Dog". Did you mean "barkVolume"?`, []int{3}}}},
+	{"Not defined on interface", 1, `
+      fragment notDefinedOnInterface on Pet {
+        tailLength
+      }
+      `, []specError{{`Cannot query field "tailLength" on type "Pet".`, []int{3}}}},
+	{"Defined on implementors but not on interface", 1, `
+      fragment definedOnImplementorsButNotInterface on Pet {
+        nickname
+      }
+      `, []specError{{`Cannot query field "nickname" on type "Pet". Did you mean to use an inline fragment on "Cat" or "Dog"?`, []int{3}}}},
+	{"Meta field selection on union", 1, `
+      fragment directFieldSelectionOnUnion on CatOrDog {
+        __typename
+      }
+      `, []specError{}},
+	{"Direct field selection on union", 1, `
+      fragment directFieldSelectionOnUnion on CatOrDog {
+        directField
+      }
+      `, []specError{{`Cannot query field "directField" on type "CatOrDog".`, []int{3}}}},
+	{"Defined on implementors queried on union", 1, `
+      fragment definedOnImplementorsQueriedOnUnion on CatOrDog {
+        name
+      }
+      `, []specError{{`Cannot query field "name" on type "CatOrDog". Did you mean to use an inline fragment on "Pet", "Cat", or "Dog"?`, []int{3}}}},
+	{"valid field in inline fragment", 1, `
+      fragment objectFieldSelection on Pet {
+        ... on Dog {
+          name
+        }
+        ... {
+          name
+        }
+      }
+      `, []specError{}},
+}
+
+var knownArgumentNamesCases = []specCase{
+	{"single arg is known", 0, `
+      fragment argOnRequiredArg on Dog {
+        doesKnowCommand(dogCommand: SIT)
+      }
+      `, []specError{}},
+	{"multiple args are known", 0, `
+      fragment multipleArgs on ComplicatedArgs {
+        multipleReqs(req1: 1, req2: 2)
+      }
+      `, []specError{}},
+	{"ignores args of unknown fields", 0, `
+      fragment argOnUnknownField on Dog {
+        unknownField(unknownArg: SIT)
+      }
+      `, []specError{}},
+	{"multiple args in reverse order are known", 0, `
+      fragment multipleArgsReverseOrder on ComplicatedArgs {
+        multipleReqs(req2: 2, req1: 1)
+      }
+      `, []specError{}},
+	{"no args on optional arg", 0, `
+      fragment noArgOnOptionalArg on Dog {
+        isHouseTrained
+      }
+      `, []specError{}},
+	{"args are known deeply", 0, `
+      {
+        dog {
+          doesKnowCommand(dogCommand: SIT)
+        }
+        human {
+          pet {
+            ... on Dog {
+              doesKnowCommand(dogCommand: SIT)
+            }
+          }
+        }
+      }
+      `, []specError{}},
+	{"directive args are known", 0, `
+      {
+        dog @skip(if: true)
+      }
+      `, []specError{}},
+	{"field args are invalid", 0, `
+      {
+        dog @skip(unless: true)
+      }
+      `, []specError{{`Unknown argument "unless" on directive "@skip".`, []int{3}}}},
+	{"directive without args is valid", 0, `
+      {
+        dog @onField
+      }
+      `, []specError{}},
+	{"arg passed to directive without arg is reported", 0, `
+      {
+        dog @onField(if: true)
+      }
+      `, []specError{{`Unknown argument "if" on directive "@onField".`, []int{3}}}},
+	{"misspelled directive args are reported", 0, `
+      {
+        dog @skip(iff: true)
+      }
+      `, []specError{{`Unknown argument "iff" on directive "@skip". Did you mean "if"?`, []int{3}}}},
+	{"invalid arg name", 0, `
+      fragment invalidArgName on Dog {
+        doesKnowCommand(unknown: true)
+      }
+      `, []specError{{`Unknown argument "unknown" on field "Dog.doesKnowCommand".`, []int{3}}}},
+	{"misspelled arg name is reported", 0, `
+      fragment invalidArgName on Dog {
+        doesKnowCommand(DogCommand: true)
+      }
+      `, []specError{{`Unknown argument "DogCommand" on field "Dog.doesKnowCommand". Did you mean "dogCommand"?`, []int{3}}}},
+	{"unknown args amongst known args", 0, `
+      fragment oneGoodArgOneInvalidArg on Dog {
+        doesKnowCommand(whoKnows: 1, dogCommand: SIT, unknown: true)
+      }
+      `, []specError{{`Unknown argument "whoKnows" on field "Dog.doesKnowCommand".`, []int{3}}, {`Unknown argument "unknown" on field "Dog.doesKnowCommand".`, []int{3}}}},
+	{"unknown args deeply", 0, `
+      {
+        dog {
+          doesKnowCommand(unknown: true)
+        }
+        human {
+          pet {
+            ... on Dog {
+              doesKnowCommand(unknown: true)
+            }
+          }
+        }
+      }
+      `, []specError{{`Unknown argument "unknown" on field "Dog.doesKnowCommand".`, []int{4}}, {`Unknown argument "unknown" on field "Dog.doesKnowCommand".`, []int{9}}}},
+}
+
+var knownTypeNamesCases = []specCase{
+	{"known type names are valid", 0, `
+      query Foo(
+        $var: String
+        $required: [Int!]!
+        $introspectionType: __EnumValue
+      ) {
+        user(id: 4) {
+          pets { ... on Pet { name }, ...PetFields, ... { name } }
+        }
+      }
+      
+      fragment PetFields on Pet {
+        name
+      }
+      `, []specError{}},
+	{"unknown type names are invalid", 0, `
+      query Foo($var: [JumbledUpLetters!]!) {
+        user(id: 4) {
+          name
+          pets { ... on Badger { name }, ...PetFields }
+        }
+      }
+      fragment PetFields on Peat {
+        name
+      }
+      `, []specError{{`Unknown type "JumbledUpLetters".`, []int{2}}, {`Unknown type "Badger".`, []int{5}}, {`Unknown type "Peat". Did you mean "Pet" or "Cat"?`, []int{8}}}},
 }

@@ -7,8 +7,8 @@ import (
 
 // validationRules are the rules every document is validated with: gqlparser's
 // defaults, with the rules whose cost grows faster than the document replaced
-// by linear ones of the same name (overlap.go, introspectiondepth.go), and
-// introspection refused unless it is on. NewServer and the validation
+// by ones of the same name that are linear (overlap.go, introspectiondepth.go)
+// or cheaper (suggestions.go), and introspection refused unless it is on. NewServer and the validation
 // benchmark share them.
 func validationRules(introspection bool) *rules.Rules {
 	r := rules.NewDefaultRules()
@@ -22,4 +22,6 @@ func validationRules(introspection bool) *rules.Rules {
 	return r
 }
 
-var replacedRules = []core.Rule{overlappingFields, introspectionDepth}
+var replacedRules = []core.Rule{
+	overlappingFields, introspectionDepth, fieldsOnCorrectType, knownArgumentNames, knownTypeNames,
+}
