@@ -110,6 +110,7 @@ func (a *App) routes(w Wiring, authn *auth.Authenticator) http.Handler {
 	gql.AddTransport(&httpapi.Transport{
 		RateLimit:    limit,
 		MaxBodyBytes: a.Config.MaxBodyBytes,
+		TokenLimit:   graph.ParserTokenLimit,
 		Timeout:      a.Config.RequestTimeout,
 		Strict:       a.Config.StrictStatus,
 		Gate:         a.Gate,

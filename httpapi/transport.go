@@ -63,6 +63,9 @@ type Transport struct {
 	// MaxErrors caps the errors of one response (errbudget.DefaultLimit
 	// when 0); the rest are replaced by one TOO_MANY_ERRORS.
 	MaxErrors int
+	// TokenLimit is the engine parser's token limit (graph.ParserTokenLimit),
+	// with which a GET's document is parsed to refuse mutations; 0 for none.
+	TokenLimit int
 }
 
 var _ graphql.Transport = (*Transport)(nil)
@@ -128,7 +131,7 @@ func (t *Transport) serve(ctx context.Context, r *http.Request, exec graphql.Gra
 		if ae := paramsFromQuery(r.URL.Query(), params); ae != nil {
 			return refuse(ae, "")
 		}
-		if op := operationType(params); op != "" && op != ast.Query {
+		if op := t.operationType(params); op != "" && op != ast.Query {
 			ae := apperr.New(apperr.MethodNotAllowed).With("method", http.MethodGet).With("allowed", []string{http.MethodPost}).
 				Variant("get_mutation").WithParam("operation", string(op))
 			return refuse(ae, http.MethodPost)
@@ -324,12 +327,14 @@ func malformed(reason string) *apperr.Error {
 // operationType is the type of the operation a GET would run, or "" when the
 // document does not parse or names no operation (the engine reports those).
 // A document without the words mutation and subscription holds only queries,
-// which spares the usual GET a second parse.
-func operationType(params *graphql.RawParams) ast.Operation {
+// which spares the usual GET a second parse. The parse stops at the engine's
+// token limit, so a document over it costs no more here than there, and gets
+// the engine's SYNTAX_ERROR, as it would with POST.
+func (t *Transport) operationType(params *graphql.RawParams) ast.Operation {
 	if !strings.Contains(params.Query, "mutation") && !strings.Contains(params.Query, "subscription") {
 		return ast.Query
 	}
-	doc, err := parser.ParseQuery(&ast.Source{Input: params.Query})
+	doc, err := parser.ParseQueryWithTokenLimit(&ast.Source{Input: params.Query}, t.TokenLimit)
 	if err != nil {
 		return ""
 	}
