@@ -18,9 +18,10 @@ type Options struct {
 	Log           *slog.Logger
 }
 
-// parserTokenLimit bounds the work of parsing one document; the largest
+// ParserTokenLimit bounds the work of parsing one document; the largest
 // legitimate documents (GraphiQL's introspection query) use about 1,500.
-const parserTokenLimit = 15_000
+// The HTTP transport parses a GET's document with the same limit.
+const ParserTokenLimit = 15_000
 
 // Schema is the schema faultline serves, for tests and tools.
 func Schema() *ast.Schema { return NewExecutableSchema(Config{}).Schema() }
@@ -52,15 +53,8 @@ func NewServer(r *Resolver, opts Options) *handler.Server {
 	srv.SetErrorPresenter(p.Present)
 	srv.SetRecoverFunc(p.Recover)
 	srv.SetQueryCache(newDocCache())
-	srv.SetParserTokenLimit(parserTokenLimit)
-	srv.SetValidationRulesFn(func() *rules.Rules {
-		r := rules.NewDefaultRules()
-		r.AddRule(strictLiterals.Name, strictLiterals.RuleFunc)
-		if !opts.Introspection {
-			r.AddRule(noIntrospection.Name, noIntrospection.RuleFunc)
-		}
-		return r
-	})
+	srv.SetParserTokenLimit(ParserTokenLimit)
+	srv.SetValidationRulesFn(func() *rules.Rules { return validationRules(opts.Introspection) })
 	// Introspection is decided by the validation rule above; the extension
 	// only lifts gqlgen's own execution-time switch.
 	srv.Use(extension.Introspection{})
