@@ -224,6 +224,23 @@ test("BatchHttpLink: four operations in one request, each with its own result or
   assert.equal(new Set(lines.map((l) => l.request_id)).size, 1, "of one request");
 });
 
+// faultline answers a batch over its maximum with one error object, not an
+// array, and BatchHttpLink, wanting one result per operation, turns it into
+// a plain Error for each: the typed error is in the log and on the wire only.
+// Hence: never set batchMax above FAULTLINE_BATCH_MAX.
+test("BATCH_TOO_LARGE: a batchMax over FAULTLINE_BATCH_MAX fails every operation of the batch", async () => {
+  const operations = [1, 2, 3, 4, 5, 6].map((i) => ({ query: `query Six${i} { products(first: ${i}) { edges { cursor } } }` }));
+  const results = await runTogether({ transport: "batch", batchMax: 6, operations });
+  for (const r of results) {
+    assert.equal(r.errors, undefined);
+    assert.equal(r.network.message, "server returned results with length 1, expected length of 6");
+  }
+  const sent = await wire();
+  assert.deepEqual(sent.map((s) => s.status), [400], "one request, refused whole");
+  const [line] = await logsOf(sent);
+  assert.equal(line.errors, "BAD_REQUEST/BATCH_TOO_LARGE");
+});
+
 test("TOKEN_MISSING", async () => {
   const r = await run({ query: "query Me { me { id } }" });
   assert.equal(r.name, "CombinedGraphQLErrors");
@@ -374,8 +391,15 @@ test("trusted documents: the manifest's ids run, anything else is OPERATION_NOT_
   // The same document as text is in the manifest too; another one is not.
   const byText = await run({ uri: trustedURI, query: products, variables: { first: 1 } });
   assert.equal(byText.errors, undefined, JSON.stringify(byText.errors));
-  const other = await run({ uri: trustedURI, query: "query Elsewhere { products(first: 1) { edges { cursor } } }" });
+  const elsewhere = "query Elsewhere { products(first: 1) { edges { cursor } } }";
+  const other = await run({ uri: trustedURI, query: elsewhere });
   assertTyped(other.errors[0], ["FORBIDDEN", "OPERATION_NOT_TRUSTED", 403], (await wire()).at(-1));
+
+  // Through the manifest's link, an operation it lacks fails before it is sent.
+  const sentBefore = (await wire()).length;
+  const unlisted = await run({ uri: trustedURI, transport: "manifest", query: elsewhere });
+  assert.equal(unlisted.network.message, "Operation Elsewhere not found in manifest");
+  assert.equal((await wire()).length, sentBefore, "nothing was sent");
 });
 
 test("nothing left 127.0.0.1, and the page threw nothing", async () => {
