@@ -26,7 +26,9 @@ await build({
 });
 copyFileSync(join(here, "app", "index.html"), join(out, "index.html"));
 
-// The generator writes where its config says; the manifest then moves to out.
+// The generator writes where its config says (a folder it does not
+// create); the manifest is then copied to out.
+mkdirSync(join(here, "dist"), { recursive: true });
 execFileSync(join(here, "node_modules", ".bin", "generate-persisted-query-manifest"), [], { cwd: here, stdio: "inherit" });
 const manifest = readFileSync(join(here, "dist", "persisted-query-manifest.json"));
 writeFileSync(join(out, "persisted-query-manifest.json"), manifest);
