@@ -66,7 +66,7 @@ func TestBrowserApp(t *testing.T) {
 	trusted, _ := start("FAULTLINE_TRUSTED_DOCUMENTS=" + filepath.Join(dist, "persisted-query-manifest.json"))
 	servers := map[string]*testproc.Process{"main": main, "limited": limited, "draining": draining, "trusted": trusted}
 
-	control := httptest.NewServer(controlHandler(t, servers, mainDB))
+	control := httptest.NewServer(controlHandler(servers, mainDB))
 	t.Cleanup(control.Close)
 
 	cmd := exec.Command("node", "--test", "--test-concurrency=1")
@@ -94,11 +94,14 @@ func TestBrowserApp(t *testing.T) {
 //	POST /drain                 SIGTERM to the draining server; answers once it drains
 //	GET  /logs?server=NAME      a server's JSON log lines so far
 //	POST /break-product?name=N  deletes the main server's product N with foreign keys off
-func controlHandler(t *testing.T, servers map[string]*testproc.Process, mainDB string) http.Handler {
+func controlHandler(servers map[string]*testproc.Process, mainDB string) http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /drain", func(w http.ResponseWriter, r *http.Request) {
 		p := servers["draining"]
-		p.Signal(t, syscall.SIGTERM)
+		if err := p.Signal(syscall.SIGTERM); err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
 		for deadline := time.Now().Add(5 * time.Second); p.Ready() != http.StatusServiceUnavailable; {
 			if time.Now().After(deadline) {
 				http.Error(w, "the server did not start draining", http.StatusInternalServerError)

@@ -115,11 +115,9 @@ func (p *Process) Kill() {
 }
 
 // Signal sends sig to the process: SIGTERM starts its graceful shutdown
-// (and its drain, with FAULTLINE_DRAIN_DELAY).
-func (p *Process) Signal(t testing.TB, sig os.Signal) {
-	t.Helper()
-	require.NoError(t, p.cmd.Process.Signal(sig))
-}
+// (and its drain, with FAULTLINE_DRAIN_DELAY). It returns an error rather
+// than failing the test, so that any goroutine may call it.
+func (p *Process) Signal(sig os.Signal) error { return p.cmd.Process.Signal(sig) }
 
 // Logs returns the JSON log lines the process has written so far.
 func (p *Process) Logs() []map[string]any {
