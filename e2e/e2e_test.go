@@ -1,6 +1,7 @@
 // Package e2e runs the Node suites against a started faultline: a real
-// Apollo Client 4 (e2e/apollo) and the playground in headless Chromium
-// (e2e/playground). They run when TEST_E2E=1 (Node and npm on the PATH; the
+// Apollo Client 4 (e2e/apollo), the playground in headless Chromium
+// (e2e/playground), and a browser app on another origin with Apollo
+// Client 4's links plus graphql-http's audits (e2e/browser). They run when TEST_E2E=1 (Node and npm on the PATH; the
 // browser test also needs Chromium, CHROMIUM_PATH or /usr/bin/chromium), are
 // skipped with a one-line reason otherwise, and fail instead under CI=true.
 package e2e_test
@@ -47,6 +48,18 @@ func npmCI(t *testing.T, dir string) {
 	require.NoError(t, err, "npm ci in %s: %s", dir, out)
 }
 
+// chromiumPath is the browser the browser suites drive: CHROMIUM_PATH, or Debian's.
+func chromiumPath(t *testing.T) string {
+	t.Helper()
+	chromium := os.Getenv("CHROMIUM_PATH")
+	if chromium == "" {
+		chromium = "/usr/bin/chromium"
+	}
+	_, err := os.Stat(chromium)
+	require.NoError(t, err, "the browser tests need Chromium (Debian's chromium package, or CHROMIUM_PATH)")
+	return chromium
+}
+
 // runSuite starts faultline and runs `node --test` in dir against it.
 func runSuite(t *testing.T, dir string, env ...string) {
 	t.Helper()
@@ -84,12 +97,7 @@ func TestApolloClient(t *testing.T) {
 // under e2e/playground/output/.
 func TestPlaygroundInChromium(t *testing.T) {
 	requireE2E(t)
-	chromium := os.Getenv("CHROMIUM_PATH")
-	if chromium == "" {
-		chromium = "/usr/bin/chromium"
-	}
-	_, err := os.Stat(chromium)
-	require.NoError(t, err, "the browser test needs Chromium (Debian's chromium package, or CHROMIUM_PATH)")
+	chromium := chromiumPath(t)
 	out, err := filepath.Abs(filepath.Join("playground", "output", testdb.Engine()))
 	require.NoError(t, err)
 	runSuite(t, "playground", "CHROMIUM_PATH="+chromium, "SCREENSHOT_DIR="+out)

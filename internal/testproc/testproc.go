@@ -68,7 +68,7 @@ type Process struct {
 // waits until it listens.
 func Start(t testing.TB, dir string, env ...string) *Process {
 	t.Helper()
-	addr := freeAddr(t)
+	addr := FreeAddr(t)
 	p := &Process{t: t, Base: "http://" + addr, done: make(chan struct{})}
 	p.cmd = exec.Command(Build(t))
 	p.cmd.Dir = dir
@@ -112,6 +112,18 @@ func (p *Process) Kill() {
 		<-p.done
 		_ = p.cmd.Wait()
 	}
+}
+
+// Signal sends sig to the process: SIGTERM starts its graceful shutdown
+// (and its drain, with FAULTLINE_DRAIN_DELAY). It returns an error rather
+// than failing the test, so that any goroutine may call it.
+func (p *Process) Signal(sig os.Signal) error { return p.cmd.Process.Signal(sig) }
+
+// Logs returns the JSON log lines the process has written so far.
+func (p *Process) Logs() []map[string]any {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return append([]map[string]any(nil), p.logs...)
 }
 
 func (p *Process) Messages() []string {
@@ -213,8 +225,9 @@ func (p *Process) Login(t testing.TB, email, password string) Tokens {
 	return s
 }
 
-// freeAddr is a free loopback address.
-func freeAddr(t testing.TB) string {
+// FreeAddr is a free loopback address (127.0.0.1:PORT), for a listener of
+// a test's own.
+func FreeAddr(t testing.TB) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
