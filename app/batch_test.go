@@ -65,23 +65,32 @@ func TestABatchAnswersEachOperationInOrder(t *testing.T) {
 	assert.Equal(t, 5, lines, "one log line per operation")
 }
 
-// TestABatchOverItsMaximumIsOneError, and an empty one; without
-// FAULTLINE_BATCH_MAX a batch is refused as before.
-func TestABatchOverItsMaximumIsOneError(t *testing.T) {
+// TestABatchOverItsMaximumIsRefusedWhole: each of its operations gets the
+// one BATCH_TOO_LARGE (so that BatchHttpLink hands every operation its
+// typed error), with the error's status, and nothing runs; an empty batch
+// is one answer. Without FAULTLINE_BATCH_MAX a batch is refused as before.
+func TestABatchOverItsMaximumIsRefusedWhole(t *testing.T) {
 	srv := testserver.Start(t, testserver.Env("FAULTLINE_BATCH_MAX", "2"))
 	one := `{"query": "{ __typename }"}`
-	for body, actual := range map[string]float64{"[" + one + "," + one + "," + one + "]": 3, "[]": 0} {
-		res, answers := postBatch(t, srv, body)
-		assert.Nil(t, answers, "one answer, not an array")
-		e := res.Error(t)
+	res, answers := postBatch(t, srv, "["+one+","+one+","+one+"]")
+	assert.Equal(t, http.StatusBadRequest, res.Status)
+	require.Len(t, answers, 3, "%s", res.Raw)
+	for _, a := range answers {
+		require.Len(t, a.Errors, 1)
+		e := a.Errors[0]
 		assert.Equal(t, "BAD_REQUEST", e.Extensions.Code)
 		assert.Equal(t, "BATCH_TOO_LARGE", e.Extensions.Type)
-		assert.Equal(t, map[string]any{"limit": float64(2), "actual": actual}, e.Extensions.Details)
-		assert.Equal(t, http.StatusBadRequest, res.Status)
+		assert.Equal(t, map[string]any{"limit": float64(2), "actual": float64(3)}, e.Extensions.Details)
+		assert.Nil(t, a.Data, "nothing ran")
 	}
 
+	empty, answers := postBatch(t, srv, "[]")
+	assert.Nil(t, answers, "one answer, not an array")
+	assert.Equal(t, map[string]any{"limit": float64(2), "actual": float64(0)}, empty.Error(t).Extensions.Details)
+	assert.Equal(t, http.StatusBadRequest, empty.Status)
+
 	off := testserver.Start(t)
-	res, _ := postBatch(t, off, "["+one+"]")
+	res, _ = postBatch(t, off, "["+one+"]")
 	assert.Equal(t, "MALFORMED_REQUEST", res.Error(t).Extensions.Type)
 	assert.Equal(t, "batch", res.Error(t).Extensions.Details["reason"])
 }

@@ -33,17 +33,29 @@ func BenchmarkServeHTTP(b *testing.B) {
 	require.NotEmpty(b, token)
 	for _, c := range []struct{ name, body, token, want string }{
 		{"me-ok", `{"query":"{ me { id email role } }"}`, token, `"role":"USER"`},
+		// A browser on another origin: the same request with the CORS headers.
+		{"me-ok-cors", `{"query":"{ me { id email role } }"}`, token, `"role":"USER"`},
 		{"admin-403", `{"query":"{ users(first: 1) { edges { node { id } } } }"}`, token, "INSUFFICIENT_ROLE"},
 		{"expired-401", `{"query":"{ me { id } }"}`, expiredLike(b, token, cfg.JWTSecret), "TOKEN_EXPIRED"},
 		{"garbage-401", `{"query":"{ me { id } }"}`, "garbage", "TOKEN_MALFORMED"},
 	} {
+		req := func() *http.Request {
+			r := post(c.body, c.token)
+			if strings.HasSuffix(c.name, "-cors") {
+				r.Header.Set("Origin", "http://127.0.0.1:5173")
+			}
+			return r
+		}
 		b.Run(c.name, func(b *testing.B) {
 			rec := httptest.NewRecorder()
-			a.Handler.ServeHTTP(rec, post(c.body, c.token))
+			a.Handler.ServeHTTP(rec, req())
 			require.Contains(b, rec.Body.String(), c.want)
+			if strings.HasSuffix(c.name, "-cors") {
+				require.Equal(b, "*", rec.Header().Get("Access-Control-Allow-Origin"))
+			}
 			b.ReportAllocs()
 			for b.Loop() {
-				a.Handler.ServeHTTP(httptest.NewRecorder(), post(c.body, c.token))
+				a.Handler.ServeHTTP(httptest.NewRecorder(), req())
 			}
 		})
 	}

@@ -10,7 +10,8 @@ import (
 	"github.com/faultline/faultline/apperr"
 )
 
-// CORS answers browsers on other origins (README, Browsers): preflights,
+// CORS answers browsers on other origins (README, Browsers and Apollo
+// Client's links): preflights,
 // and the CORS headers of every answer to an allowed origin, whatever it
 // holds. rs/cors does both; what it leaves to the handler, CORS adds: a
 // request from an origin that is not allowed is refused in the envelope

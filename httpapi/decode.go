@@ -42,14 +42,15 @@ func isBatch(body []byte) bool {
 }
 
 // decodeBatch splits a batch into its operations' JSON; past limit
-// operations, or none, it is BATCH_TOO_LARGE.
+// operations, or none, it is BATCH_TOO_LARGE (the items are returned too,
+// for their number).
 func decodeBatch(body []byte, limit int) ([]json.RawMessage, *apperr.Error) {
 	var items []json.RawMessage
 	if err := json.Unmarshal(body, &items); err != nil {
 		return nil, malformed("invalid_json")
 	}
 	if len(items) == 0 || len(items) > limit {
-		return nil, apperr.New(apperr.BatchTooLarge).With("limit", limit).With("actual", len(items))
+		return items, apperr.New(apperr.BatchTooLarge).With("limit", limit).With("actual", len(items))
 	}
 	return items, nil
 }

@@ -74,12 +74,12 @@ func (t *Transport) Do(w http.ResponseWriter, r *http.Request, exec graphql.Grap
 		t.write(w, r, dispatchError(ctx, exec, refused), contentType, "")
 		return
 	}
-	resps, batch := t.serve(ctx, r, exec)
-	if batch {
-		t.writeBatch(w, r, resps, contentType)
+	resp, batch := t.serve(ctx, r, exec)
+	if batch != nil {
+		t.writeBatch(w, r, batch, contentType)
 		return
 	}
-	t.write(w, r, resps[0], contentType, allowed(resps[0]))
+	t.write(w, r, resp, contentType, allowed(resp))
 }
 
 // vias are the Vias of GET and POST, shared by every request.
@@ -106,8 +106,8 @@ func via(method string, graphqlResponse bool) *operation.Via {
 
 // serve admits, reads and runs a request, turning every failure into a
 // response: one, or one per operation of a batch.
-func (t *Transport) serve(ctx context.Context, r *http.Request, exec graphql.GraphExecutor) (resps []*graphql.Response, batch bool) {
-	one := func(resp *graphql.Response) ([]*graphql.Response, bool) { return []*graphql.Response{resp}, false }
+func (t *Transport) serve(ctx context.Context, r *http.Request, exec graphql.GraphExecutor) (resp *graphql.Response, batch []*graphql.Response) {
+	one := func(resp *graphql.Response) (*graphql.Response, []*graphql.Response) { return resp, nil }
 	if ae := t.Admission.Admit(ctx); ae != nil {
 		return one(dispatchError(ctx, exec, ae))
 	}
@@ -121,10 +121,10 @@ func (t *Transport) serve(ctx context.Context, r *http.Request, exec graphql.Gra
 		body, ae := t.readBody(r)
 		if ae == nil && t.BatchMax > 0 && isBatch(body) {
 			items, ae := decodeBatch(body, t.BatchMax)
-			if ae != nil { // the batch as a whole: one answer, not an array
-				return one(dispatchError(ctx, exec, ae))
+			if ae != nil {
+				return refuseBatch(ctx, exec, ae, len(items))
 			}
-			return t.serveBatch(ctx, r, exec, items), true
+			return nil, t.serveBatch(ctx, r, exec, items)
 		}
 		if ae == nil {
 			ae = decodeParams(body, params)
@@ -139,6 +139,26 @@ func (t *Transport) serve(ctx context.Context, r *http.Request, exec graphql.Gra
 	params.Headers = r.Header
 	params.ReadTime.End = graphql.Now()
 	return one(execute(ctx, exec, params))
+}
+
+// maxRefusedAnswers bounds the copies of a batch's refusal (see refuseBatch).
+const maxRefusedAnswers = 100
+
+// refuseBatch answers a batch refused as a whole: BatchHttpLink hands each
+// operation the entry of its index, so a batch of n (up to
+// maxRefusedAnswers) gets the refusal n times and every operation its typed
+// error; an empty batch, one that is not JSON, or a larger one gets one
+// answer, not an array.
+func refuseBatch(ctx context.Context, exec graphql.GraphExecutor, ae *apperr.Error, n int) (*graphql.Response, []*graphql.Response) {
+	resp := dispatchError(ctx, exec, ae)
+	if n == 0 || n > maxRefusedAnswers {
+		return resp, nil
+	}
+	resps := make([]*graphql.Response, n)
+	for i := range resps {
+		resps[i] = resp
+	}
+	return nil, resps
 }
 
 // serveBatch runs a batch's operations each as if it came alone — its own

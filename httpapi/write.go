@@ -3,6 +3,7 @@ package httpapi
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -46,9 +47,13 @@ func (t *Transport) write(w http.ResponseWriter, r *http.Request, resp *graphql.
 
 // writeBatch sends the answers of a batch as one JSON array, in the order of
 // its operations, with status 200: the batch was read, and each operation's
-// status is in its errors and its log line. (A batch refused as a whole gets
-// one answer, written by write.)
+// status is in its errors and its log line. A batch refused as a whole
+// (refuseBatch) gets its refusal's status.
 func (t *Transport) writeBatch(w http.ResponseWriter, r *http.Request, resps []*graphql.Response, contentType string) {
+	status := http.StatusOK
+	if first := resps[0]; len(first.Errors) == 1 && errors.Is(first.Errors[0], apperr.BatchTooLarge) {
+		status = operation.Status(first, contentType == ContentTypeGraphQLResponse, t.Strict)
+	}
 	h := w.Header()
 	h["Content-Type"] = contentTypes[contentType]
 	if t.Admission != nil && t.Admission.Gate.Closing() {
@@ -70,7 +75,7 @@ func (t *Transport) writeBatch(w http.ResponseWriter, r *http.Request, resps []*
 		body = append(body, b...)
 	}
 	body = append(body, ']')
-	w.WriteHeader(http.StatusOK)
+	w.WriteHeader(status)
 	_, _ = w.Write(body)
 }
 

@@ -183,22 +183,29 @@ func (e *Every) log(ctx context.Context, resp *graphql.Response) {
 		return
 	}
 	via := viaOf(ctx)
-	rec := slog.NewRecord(time.Now(), level, "graphql", 0)
+	var (
+		name  string
+		start time.Time
+	)
+	if graphql.HasOperationContext(ctx) {
+		opCtx := graphql.GetOperationContext(ctx)
+		name, start = opCtx.OperationName, opCtx.Stats.OperationStart
+		if name == "" && opCtx.Operation != nil {
+			name = opCtx.Operation.Name
+		}
+	} else {
+		start = graphql.GetStartTime(ctx)
+	}
+	now := time.Now()
+	rec := slog.NewRecord(now, level, "graphql", 0)
 	rec.AddAttrs(
 		slog.String("request_id", requestid.From(ctx)),
 		slog.String("method", via.Method),
 		slog.Int("status", Status(resp, via.GraphQLResponse, e.Strict)),
-		slog.Duration("took", time.Since(graphql.GetStartTime(ctx))),
+		slog.Duration("took", now.Sub(start)),
 	)
-	if graphql.HasOperationContext(ctx) {
-		opCtx := graphql.GetOperationContext(ctx)
-		name := opCtx.OperationName
-		if name == "" && opCtx.Operation != nil {
-			name = opCtx.Operation.Name
-		}
-		if name != "" {
-			rec.AddAttrs(slog.String("operation", name))
-		}
+	if name != "" {
+		rec.AddAttrs(slog.String("operation", name))
 	}
 	if len(resp.Errors) > 0 {
 		rec.AddAttrs(slog.String("errors", errorNames(resp.Errors)))

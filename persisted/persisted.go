@@ -1,5 +1,5 @@
 // Package persisted resolves documents that a request names instead of
-// sending (README, Persisted queries): Apollo's automatic persisted queries
+// sending (README, Browsers and Apollo Client's links): Apollo's automatic persisted queries
 // (a SHA-256 hash in extensions.persistedQuery, registered by sending the
 // document with it once), and trusted documents (Apollo's
 // persisted-query-manifest.json; when one is loaded, only its documents

@@ -9,6 +9,7 @@ import (
 	"context"
 	"net"
 	"net/netip"
+	"strings"
 )
 
 type ctxKey struct{}
@@ -31,6 +32,9 @@ func Key(remoteAddr string) string {
 	host, _, err := net.SplitHostPort(remoteAddr)
 	if err != nil {
 		host = remoteAddr
+	}
+	if !strings.Contains(host, ":") { // IPv4, or not an address: the host as it came, without a copy
+		return host
 	}
 	addr, err := netip.ParseAddr(host)
 	if err != nil {
