@@ -4,6 +4,7 @@ import (
 	"context"
 	"runtime"
 	"strings"
+	"sync"
 
 	semconv "go.opentelemetry.io/otel/semconv/v1.43.0"
 	"go.opentelemetry.io/otel/trace"
@@ -30,17 +31,31 @@ func (db *DB) startSpan(ctx context.Context) (context.Context, trace.Span) {
 
 // calledMethod is the name of the first exported method of DB on the
 // stack above call: the store call itself, whichever helper (exec, say)
-// reached call for it. The stack is read only for a traced request.
+// reached call for it. It is read only for a traced request, and resolved
+// once per call site (calledAt).
 func calledMethod() string {
 	var pcs [8]uintptr
-	frames := runtime.CallersFrames(pcs[:runtime.Callers(3, pcs[:])])
+	n := runtime.Callers(4, pcs[:]) // from the caller of call: 0 is Callers, 1 this, 2 startSpan, 3 call
+	site := [2]uintptr{pcs[0], pcs[1]}
+	if name, ok := calledAt.Load(site); ok {
+		return name.(string)
+	}
+	name := "call"
+	frames := runtime.CallersFrames(pcs[:n])
 	for {
 		frame, more := frames.Next()
 		if _, method, ok := strings.Cut(frame.Function, ".(*DB)."); ok && method != "" && method[0] >= 'A' && method[0] <= 'Z' {
-			return method
+			name = method
+			break
 		}
 		if !more {
-			return "call"
+			break
 		}
 	}
+	calledAt.Store(site, name)
+	return name
 }
+
+// calledAt caches calledMethod by call site: the return addresses of the
+// caller of call and of its caller, which tell a helper's callers apart.
+var calledAt sync.Map
