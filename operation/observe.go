@@ -147,11 +147,11 @@ func startSpan(ctx context.Context, opCtx *graphql.OperationContext) (context.Co
 	if opName != "" {
 		name += " " + opName
 	}
-	ctx, span, _ := spans.Start(ctx, tracerScope, name,
-		trace.WithTimestamp(opCtx.Stats.OperationStart),
-		trace.WithAttributes(semconv.GraphQLOperationTypeKey.String(kind.String())))
+	ctx, span, _ := spans.Start(ctx, tracerScope, name, trace.WithTimestamp(opCtx.Stats.OperationStart))
 	if opName != "" {
-		span.SetAttributes(semconv.GraphQLOperationName(opName))
+		span.SetAttributes(semconv.GraphQLOperationTypeKey.String(kind.String()), semconv.GraphQLOperationName(opName))
+	} else {
+		span.SetAttributes(semconv.GraphQLOperationTypeKey.String(kind.String()))
 	}
 	return ctx, span
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 
+	"go.opentelemetry.io/otel/attribute"
 	semconv "go.opentelemetry.io/otel/semconv/v1.43.0"
 	"go.opentelemetry.io/otel/trace"
 
@@ -22,23 +23,30 @@ func (db *DB) startSpan(ctx context.Context) (context.Context, trace.Span) {
 	if !trace.SpanFromContext(ctx).IsRecording() {
 		return ctx, nil
 	}
-	method := calledMethod()
-	ctx, span, _ := spans.Start(ctx, tracerScope, "store."+method,
-		trace.WithSpanKind(trace.SpanKindClient),
-		trace.WithAttributes(db.engine.system, semconv.DBOperationName(method)))
+	site := calledMethod()
+	ctx, span, _ := spans.Start(ctx, tracerScope, site.span, clientSpan...)
+	span.SetAttributes(db.engine.system, site.operation)
 	return ctx, span
+}
+
+var clientSpan = []trace.SpanStartOption{trace.WithSpanKind(trace.SpanKindClient)}
+
+// callSite is what the spans of one store method share.
+type callSite struct {
+	span      string             // "store.PlaceOrder"
+	operation attribute.KeyValue // db.operation.name
 }
 
 // calledMethod is the name of the first exported method of DB on the
 // stack above call: the store call itself, whichever helper (exec, say)
 // reached call for it. It is read only for a traced request, and resolved
 // once per call site (calledAt).
-func calledMethod() string {
+func calledMethod() callSite {
 	var pcs [8]uintptr
 	n := runtime.Callers(4, pcs[:]) // from the caller of call: 0 is Callers, 1 this, 2 startSpan, 3 call
-	site := [2]uintptr{pcs[0], pcs[1]}
-	if name, ok := calledAt.Load(site); ok {
-		return name.(string)
+	key := [2]uintptr{pcs[0], pcs[1]}
+	if site, ok := calledAt.Load(key); ok {
+		return site.(callSite)
 	}
 	name := "call"
 	frames := runtime.CallersFrames(pcs[:n])
@@ -52,8 +60,9 @@ func calledMethod() string {
 			break
 		}
 	}
-	calledAt.Store(site, name)
-	return name
+	site := callSite{span: "store." + name, operation: semconv.DBOperationName(name)}
+	calledAt.Store(key, site)
+	return site
 }
 
 // calledAt caches calledMethod by call site: the return addresses of the

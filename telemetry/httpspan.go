@@ -7,6 +7,7 @@ import (
 
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/propagation"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	semconv "go.opentelemetry.io/otel/semconv/v1.43.0"
 	"go.opentelemetry.io/otel/trace"
 )
@@ -21,11 +22,17 @@ var traceContext = propagation.TraceContext{}
 // method alone, so that span names stay few whatever clients ask for.
 var routes = map[string]bool{"/query": true, "/healthz": true, "/readyz": true, "/": true}
 
+var (
+	traceparentKey = http.CanonicalHeaderKey("traceparent")
+	serverSpan     = []trace.SpanStartOption{trace.WithSpanKind(trace.SpanKindServer)}
+)
+
 // Handler gives every request a server span, continuing an incoming
 // traceparent, with its method, route and status (status Error for a 5xx);
 // the operation and store spans are its children. Only a sampled request
-// pays for more than the sampler's decision: an unsampled one runs with its
-// context and writer untouched. With tracing off it is next itself.
+// pays for more than the sampler's decision (made before any span for a
+// request that starts its trace: sampling.go): an unsampled one runs with
+// its context and writer untouched. With tracing off it is next itself.
 //
 // This is not otelhttp's handler: that one wraps every writer and records
 // metrics of its own, which faultline has in Prometheus already.
@@ -34,20 +41,34 @@ func (t *Tracing) Handler(next http.Handler) http.Handler {
 		return next
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ctx := traceContext.Extract(r.Context(), propagation.HeaderCarrier(r.Header))
-		name := r.Method
-		if routes[r.URL.Path] {
+		ctx := r.Context()
+		if len(r.Header[traceparentKey]) == 0 {
+			id := newTraceID()
+			decision := t.sampler.ShouldSample(sdktrace.SamplingParameters{
+				ParentContext: ctx, TraceID: id, Name: r.URL.Path, Kind: trace.SpanKindServer,
+			})
+			if !sampled(decision) {
+				next.ServeHTTP(w, r)
+				return
+			}
+			ctx = withTraceID(ctx, id)
+		} else {
+			ctx = traceContext.Extract(ctx, propagation.HeaderCarrier(r.Header))
+		}
+		name, route := r.Method, routes[r.URL.Path]
+		if route {
 			name += " " + r.URL.Path
 		}
-		ctx, span := t.tracer.Start(ctx, name, trace.WithSpanKind(trace.SpanKindServer))
-		if !span.IsRecording() { // not sampled: nothing below it records either
+		ctx, span := t.tracer.Start(ctx, name, serverSpan...)
+		if !span.IsRecording() { // the caller's trace is not sampled: nothing below records either
 			next.ServeHTTP(w, r)
 			return
 		}
 		defer span.End()
-		span.SetAttributes(semconv.HTTPRequestMethodKey.String(r.Method), semconv.URLPath(r.URL.Path))
-		if routes[r.URL.Path] {
-			span.SetAttributes(semconv.HTTPRoute(r.URL.Path))
+		if route {
+			span.SetAttributes(semconv.HTTPRequestMethodKey.String(r.Method), semconv.URLPath(r.URL.Path), semconv.HTTPRoute(r.URL.Path))
+		} else {
+			span.SetAttributes(semconv.HTTPRequestMethodKey.String(r.Method), semconv.URLPath(r.URL.Path))
 		}
 		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
 		next.ServeHTTP(sw, r.WithContext(ctx))

@@ -23,20 +23,25 @@ import (
 type Tracing struct {
 	provider *sdktrace.TracerProvider
 	tracer   trace.Tracer
+	sampler  sdktrace.Sampler // the provider's (sampling.go)
 }
 
 // NewTracing sets tracing up from OpenTelemetry's own environment variables,
 // which its SDK reads: it is on when OTEL_EXPORTER_OTLP_ENDPOINT or
 // OTEL_EXPORTER_OTLP_TRACES_ENDPOINT is set (and neither OTEL_SDK_DISABLED
 // nor OTEL_TRACES_EXPORTER=none says otherwise); the headers, timeout,
-// sampler (OTEL_TRACES_SAMPLER and _ARG; by default every trace, and a
-// sampled parent's) and batching (OTEL_BSP_*) are the SDK's defaults unless
-// those variables say otherwise; the service is "faultline" unless
+// sampler (OTEL_TRACES_SAMPLER and _ARG, read here: see sampling.go; by
+// default every trace, and a sampled parent's) and batching (OTEL_BSP_*)
+// are the SDK's defaults unless those variables say otherwise; the service is "faultline" unless
 // OTEL_SERVICE_NAME or OTEL_RESOURCE_ATTRIBUTES names it. Off, it returns
 // nil. Export failures are logged, and never fail a request.
 func NewTracing(ctx context.Context, log *slog.Logger) (*Tracing, error) {
 	on, err := tracingOn(os.Getenv)
 	if err != nil || !on {
+		return nil, err
+	}
+	sampler, err := samplerFromEnv(os.Getenv)
+	if err != nil {
 		return nil, err
 	}
 	exporter, err := otlptracehttp.New(ctx)
@@ -51,8 +56,9 @@ func NewTracing(ctx context.Context, log *slog.Logger) (*Tracing, error) {
 	otel.SetErrorHandler(otel.ErrorHandlerFunc(func(err error) {
 		log.Warn("exporting traces", slog.Any("error", err))
 	}))
-	provider := sdktrace.NewTracerProvider(sdktrace.WithBatcher(exporter), sdktrace.WithResource(res))
-	return &Tracing{provider: provider, tracer: provider.Tracer(tracerScope)}, nil
+	provider := sdktrace.NewTracerProvider(sdktrace.WithBatcher(exporter), sdktrace.WithResource(res),
+		sdktrace.WithSampler(sampler), sdktrace.WithIDGenerator(ids{}))
+	return &Tracing{provider: provider, tracer: provider.Tracer(tracerScope), sampler: sampler}, nil
 }
 
 // tracingOn reads whether OpenTelemetry's variables ask for traces; a

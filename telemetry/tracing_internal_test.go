@@ -1,6 +1,7 @@
 package telemetry
 
 import (
+	"context"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -34,4 +35,41 @@ func TestTracingIsOnOnlyWithAnEndpoint(t *testing.T) {
 		_, err := tracingOn(func(k string) string { return env[k] })
 		assert.ErrorContains(t, err, name+":")
 	}
+}
+
+// TestTheSamplerComesFromOTELVariables: OpenTelemetry's names and their
+// defaults; what cannot be honoured names its variable.
+func TestTheSamplerComesFromOTELVariables(t *testing.T) {
+	for _, c := range []struct{ sampler, arg, want string }{
+		{"", "", "ParentBased{root:AlwaysOnSampler,"},
+		{"always_off", "", "AlwaysOffSampler"},
+		{"parentbased_traceidratio", "0.1", "ParentBased{root:TraceIDRatioBased{0.1},"},
+		{"TraceIDRatio", "", "TraceIDRatioBased{1}"},
+		{"parentbased_always_off", "", "ParentBased{root:AlwaysOffSampler,"},
+	} {
+		s, err := samplerFromEnv(func(k string) string {
+			return map[string]string{"OTEL_TRACES_SAMPLER": c.sampler, "OTEL_TRACES_SAMPLER_ARG": c.arg}[k]
+		})
+		require.NoError(t, err, c.sampler)
+		assert.Contains(t, s.Description(), c.want, c.sampler)
+	}
+	for name, env := range map[string]map[string]string{
+		"OTEL_TRACES_SAMPLER":     {"OTEL_TRACES_SAMPLER": "jaeger_remote"},
+		"OTEL_TRACES_SAMPLER_ARG": {"OTEL_TRACES_SAMPLER": "traceidratio", "OTEL_TRACES_SAMPLER_ARG": "1.5"},
+	} {
+		_, err := samplerFromEnv(func(k string) string { return env[k] })
+		assert.ErrorContains(t, err, name+":")
+	}
+}
+
+// TestATraceIDDecidedBeforeTheSpanIsTheSpans: the id Handler sampled on is
+// the one the provider gives the span.
+func TestATraceIDDecidedBeforeTheSpanIsTheSpans(t *testing.T) {
+	id := newTraceID()
+	require.True(t, id.IsValid())
+	got, span := ids{}.NewIDs(withTraceID(context.Background(), id))
+	assert.Equal(t, id, got)
+	assert.True(t, span.IsValid())
+	other, _ := ids{}.NewIDs(context.Background())
+	assert.NotEqual(t, id, other)
 }

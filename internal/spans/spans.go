@@ -8,6 +8,7 @@ package spans
 import (
 	"context"
 	"errors"
+	"sync"
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
@@ -32,8 +33,26 @@ func Start(ctx context.Context, scope, name string, opts ...trace.SpanStartOptio
 	if !parent.IsRecording() {
 		return ctx, parent, false
 	}
-	ctx, span := parent.TracerProvider().Tracer(scope).Start(ctx, name, opts...)
+	ctx, span := tracer(parent.TracerProvider(), scope).Start(ctx, name, opts...)
 	return ctx, span, true
+}
+
+type tracerKey struct {
+	provider trace.TracerProvider
+	scope    string
+}
+
+// tracers keeps each provider's tracer of each scope: the SDK's Tracer
+// builds its scope and takes a lock at every call.
+var tracers sync.Map
+
+func tracer(provider trace.TracerProvider, scope string) trace.Tracer {
+	key := tracerKey{provider, scope}
+	if t, ok := tracers.Load(key); ok {
+		return t.(trace.Tracer)
+	}
+	t, _ := tracers.LoadOrStore(key, provider.Tracer(scope))
+	return t.(trace.Tracer)
 }
 
 // Fail marks span with err, one of count errors: the error's code and type
