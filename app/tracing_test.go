@@ -219,3 +219,25 @@ func TestWithoutOTELVariablesNothingIsTraced(t *testing.T) {
 	require.Empty(t, res.Body.Errors)
 	assert.NotContains(t, logLine(t, srv, res.Header.Get("X-Request-ID")), "trace_id")
 }
+
+// TestTheSamplerDecidesNewTraces: with a ratio of 0 for new traces, a
+// request without traceparent records nothing, while a caller's sampled
+// trace is still continued (parentbased_traceidratio).
+func TestTheSamplerDecidesNewTraces(t *testing.T) {
+	t.Setenv("OTEL_TRACES_SAMPLER", "parentbased_traceidratio")
+	t.Setenv("OTEL_TRACES_SAMPLER_ARG", "0")
+	srv, r := traced(t)
+	res := srv.Query(t, `{ __typename }`, nil)
+	require.Empty(t, res.Body.Errors)
+	assert.NotContains(t, logLine(t, srv, res.Header.Get("X-Request-ID")), "trace_id", "not sampled")
+
+	res = srv.Query(t, `{ __typename }`, nil, "traceparent", "00-"+incomingTrace+"-"+incomingSpan+"-01")
+	require.Empty(t, res.Body.Errors)
+	assert.Equal(t, incomingTrace, logLine(t, srv, res.Header.Get("X-Request-ID"))["trace_id"])
+	spans := r.waitFor(t, incomingTrace, 2)
+	assert.Contains(t, spans, "POST /query")
+	assert.Contains(t, spans, "query")
+	r.mu.Lock()
+	assert.Len(t, r.spans, 2, "the unsampled request exported nothing")
+	r.mu.Unlock()
+}
