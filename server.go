@@ -8,13 +8,10 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"net/http"
-	"net/http/pprof"
 	"os"
 	"os/signal"
 	"runtime/debug"
 	"syscall"
-	"time"
 
 	"github.com/faultline/faultline/app"
 	"github.com/faultline/faultline/config"
@@ -62,10 +59,14 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	banner(log, cfg, ln.Addr())
-	if cfg.DebugAddr != "" {
-		go serveDebug(log, cfg.DebugAddr)
+	if cfg.AdminAddr != "" {
+		stopAdmin, err := serveAdmin(a, log, cfg)
+		if err != nil {
+			return err
+		}
+		defer stopAdmin()
 	}
+	banner(log, cfg, ln.Addr())
 	// The first SIGINT or SIGTERM starts a graceful shutdown; after it, the
 	// signals' default action applies again, so a second one kills.
 	go func() {
@@ -73,6 +74,31 @@ func run() error {
 		stop()
 	}()
 	return a.Serve(ctx, ln)
+}
+
+// serveAdmin serves metrics and pprof on FAULTLINE_ADMIN_ADDR until the
+// returned stop, which run calls once the public server has drained.
+func serveAdmin(a *app.App, log *slog.Logger, cfg config.Config) (stop func(), err error) {
+	name := "FAULTLINE_ADMIN_ADDR"
+	if cfg.AdminFromDebugAddr {
+		name = "FAULTLINE_DEBUG_ADDR"
+		log.Warn("FAULTLINE_DEBUG_ADDR is deprecated: set FAULTLINE_ADMIN_ADDR, which serves /metrics as well as pprof")
+	}
+	ln, err := net.Listen("tcp", cfg.AdminAddr)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	base := "http://" + hostPort(ln.Addr())
+	log.Info("admin is listening", slog.String("metrics", base+"/metrics"), slog.String("pprof", base+"/debug/pprof/"))
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if err := a.ServeAdmin(ctx, ln); err != nil {
+			log.Error("admin stopped", slog.Any("error", err))
+		}
+	}()
+	return func() { cancel(); <-done }, nil
 }
 
 // newLogger logs to out, which batches the lines (logbuf): a busy server
@@ -108,18 +134,4 @@ func hostPort(addr net.Addr) string {
 		host = "localhost"
 	}
 	return net.JoinHostPort(host, port)
-}
-
-// serveDebug serves Go's pprof profiles on a separate address
-// (FAULTLINE_DEBUG_ADDR, e.g. 127.0.0.1:6060), for measuring under load.
-func serveDebug(log *slog.Logger, addr string) {
-	mux := http.NewServeMux()
-	mux.HandleFunc("/debug/pprof/", pprof.Index)
-	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
-	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
-	log.Info("pprof is listening", slog.String("addr", "http://"+addr+"/debug/pprof/"))
-	srv := &http.Server{Addr: addr, Handler: mux, ReadHeaderTimeout: 5 * time.Second}
-	if err := srv.ListenAndServe(); err != nil {
-		log.Error("pprof stopped", slog.Any("error", err))
-	}
 }

@@ -15,11 +15,13 @@ import (
 	"github.com/faultline/faultline/config"
 	"github.com/faultline/faultline/graph"
 	"github.com/faultline/faultline/httpapi"
+	"github.com/faultline/faultline/internal/clientip"
 	"github.com/faultline/faultline/operation"
 	"github.com/faultline/faultline/persisted"
 	"github.com/faultline/faultline/playground"
 	"github.com/faultline/faultline/shop"
 	"github.com/faultline/faultline/store"
+	"github.com/faultline/faultline/telemetry"
 )
 
 // App is a faultline server: its database, its services, its HTTP handler
@@ -32,11 +34,22 @@ type App struct {
 	Handler  http.Handler
 	Log      *slog.Logger
 
+	// Admin serves /metrics and pprof on FAULTLINE_ADMIN_ADDR (admin.go);
+	// nil, like Metrics, when that is unset.
+	Admin   http.Handler
+	Metrics *telemetry.Metrics
+	// RateLimit is FAULTLINE_RATE_LIMIT's, shared among the instances on
+	// the database (instances.go); nil when off.
+	RateLimit *operation.RateLimit
+
 	// DemoPassword is the password of the demo users (development).
 	DemoPassword string
 
-	trusted     *persisted.Manifest // FAULTLINE_TRUSTED_DOCUMENTS
-	stopJanitor context.CancelFunc
+	trusted       *persisted.Manifest // FAULTLINE_TRUSTED_DOCUMENTS
+	stopJanitor   context.CancelFunc
+	tracing       *telemetry.Tracing // nil when off
+	instanceID    string             // this process in the instances table
+	stopInstances func()
 }
 
 // Option adjusts the wiring before the handler is built; tests use it to
@@ -71,6 +84,10 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Optio
 	if err != nil {
 		return nil, err
 	}
+	tracing, err := telemetry.NewTracing(ctx, log)
+	if err != nil {
+		return nil, err
+	}
 	db, err := store.Open(ctx, cfg.DatabaseURL, store.Options{QueryTimeout: cfg.DBTimeout})
 	if err != nil {
 		return nil, err
@@ -80,9 +97,17 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Optio
 		return nil, err
 	}
 	a := &App{
-		Config: cfg, DB: db, Gate: &operation.Gate{}, Log: log, trusted: trusted,
+		Config: cfg, DB: db, Gate: &operation.Gate{}, Log: log, trusted: trusted, tracing: tracing,
 		Accounts: &auth.Accounts{Store: db, Tokens: tokens, Passwords: passwords, RefreshTTL: cfg.RefreshTTL,
 			SessionMaxAge: cfg.SessionMaxAge},
+	}
+	if cfg.RateLimit > 0 {
+		a.RateLimit = operation.NewRateLimit(cfg.RateLimit)
+	}
+	if cfg.AdminAddr != "" {
+		a.Metrics = telemetry.NewMetrics(telemetry.Sources{DB: db, Passwords: passwords, RateLimit: a.RateLimit})
+		a.Accounts.Events = a.Metrics
+		a.Admin = telemetry.Admin(a.Metrics, log)
 	}
 	if cfg.SeedDemo {
 		if err := a.seedDemo(ctx); err != nil {
@@ -95,7 +120,10 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Optio
 		o(&w)
 	}
 	a.Accounts.Throttles = w.Throttles
-	a.Handler = a.routes(w, &auth.Authenticator{Tokens: tokens, Sessions: db, SessionMaxAge: cfg.SessionMaxAge})
+	a.Handler = tracing.Handler(a.routes(w, &auth.Authenticator{Tokens: tokens, Sessions: db, SessionMaxAge: cfg.SessionMaxAge}))
+	if a.RateLimit != nil {
+		a.joinInstances(ctx)
+	}
 	janitorCtx, stop := context.WithCancel(context.Background())
 	a.stopJanitor = stop
 	go a.janitor(janitorCtx, 10*time.Minute)
@@ -118,17 +146,18 @@ func (a *App) routes(w Wiring, authn *auth.Authenticator) http.Handler {
 		Log:           a.Log,
 	}
 	gql := graph.NewServer(resolver, opts)
-	gql.Use(&operation.Every{
+	every := &operation.Every{
 		Timeout: a.Config.RequestTimeout,
 		Strict:  a.Config.StrictStatus,
 		Log:     a.Log,
 		Present: graph.NewPresenter(opts).Present,
-	})
-	gql.Use(&persisted.Documents{APQ: a.Config.APQ, Store: a.DB, Trusted: a.trusted})
-	admission := &operation.Admission{Gate: a.Gate}
-	if a.Config.RateLimit > 0 {
-		admission.RateLimit = operation.NewRateLimit(a.Config.RateLimit)
 	}
+	if a.Metrics != nil {
+		every.Observe = a.Metrics
+	}
+	gql.Use(every)
+	gql.Use(&persisted.Documents{APQ: a.Config.APQ, Store: a.DB, Trusted: a.trusted})
+	admission := &operation.Admission{Gate: a.Gate, RateLimit: a.RateLimit}
 	gql.AddTransport(&httpapi.Transport{
 		Log:          a.Log,
 		MaxBodyBytes: a.Config.MaxBodyBytes,
@@ -150,7 +179,7 @@ func (a *App) routes(w Wiring, authn *auth.Authenticator) http.Handler {
 		mux.Handle("GET /{$}", playground.Page("/query"))
 		mux.Handle("GET "+playground.AssetsPath, playground.Assets)
 	}
-	return httpapi.Scope(mux, authn.WithRequest)
+	return httpapi.ScopeBehind(clientip.NewProxies(a.Config.TrustedProxies), mux, authn.WithRequest)
 }
 
 // janitor removes refresh tokens long expired (an expired one is still
@@ -172,10 +201,21 @@ func (a *App) janitor(ctx context.Context, every time.Duration) {
 	}
 }
 
-// Close stops the janitor and releases the database.
+// Close stops the janitor, leaves the instances table, exports the spans
+// still buffered and releases the database.
 func (a *App) Close() error {
 	if a.stopJanitor != nil {
 		a.stopJanitor()
 	}
+	if a.stopInstances != nil {
+		a.stopInstances()
+		a.stopInstances = nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := a.tracing.Shutdown(ctx); err != nil {
+		a.Log.Warn("exporting the last spans", slog.Any("error", err))
+	}
+	a.tracing = nil
 	return a.DB.Close()
 }

@@ -27,7 +27,21 @@ type Accounts struct {
 	SessionMaxAge time.Duration
 	// Throttles limit login and register; unset rates are DefaultThrottles'.
 	Throttles Throttles
-	Now       func() time.Time
+	// Events hears refusals and reuse detections, for metrics; nil for none.
+	Events Events
+	Now    func() time.Time
+}
+
+// Events hears what Accounts refuse and detect, for metrics. Its methods
+// run on the request's goroutine: they must be quick.
+type Events interface {
+	// Throttled: a login or registration was refused by the bucket of kind
+	// (BucketKind: "login_pair", "login_email", "login_client",
+	// "register_client").
+	Throttled(kind string)
+	// RefreshReused: a spent refresh token came back, and its session was
+	// revoked.
+	RefreshReused()
 }
 
 func (a *Accounts) now() time.Time {
@@ -179,6 +193,9 @@ func (a *Accounts) Refresh(ctx context.Context, raw string) (*Session, error) {
 func (a *Accounts) revokeFamily(ctx context.Context, familyID string, now time.Time) error {
 	if err := a.Store.RevokeRefreshFamily(ctx, familyID, now); err != nil {
 		return err
+	}
+	if a.Events != nil {
+		a.Events.RefreshReused()
 	}
 	return apperr.New(apperr.TokenRevoked).Variant("reused")
 }

@@ -36,10 +36,12 @@ const (
 // the password counts (no truncation). At most a few hashes run at once, so
 // a login flood cannot take 19 MiB per request.
 type Passwords struct {
-	params Argon2Params
-	slots  chan struct{}
-	dummy  string
-	runs   atomic.Int64
+	params  Argon2Params
+	slots   chan struct{}
+	dummy   string
+	runs    atomic.Int64
+	waiting atomic.Int64
+	done    atomic.Int64
 }
 
 // owaspDummy is the PHC string of a password nobody has, at OWASPMinimum:
@@ -107,9 +109,12 @@ func (p *Passwords) Verify(ctx context.Context, password, phc string) (ok, rehas
 // the process at its size plus one block, instead of growing by 19 MiB per
 // login. A collection costs about a millisecond; a hash, twenty.
 func (p *Passwords) derive(ctx context.Context, password string, salt []byte, params Argon2Params, n uint32) ([]byte, error) {
+	p.waiting.Add(1)
 	select {
 	case p.slots <- struct{}{}:
+		p.waiting.Add(-1)
 	case <-ctx.Done():
+		p.waiting.Add(-1)
 		return nil, ctx.Err()
 	}
 	defer func() { <-p.slots }()
@@ -117,12 +122,26 @@ func (p *Passwords) derive(ctx context.Context, password string, salt []byte, pa
 	runtime.GC()
 	key := argon2.IDKey([]byte(password), salt, params.Time, params.Memory, params.Threads, n)
 	runtime.GC()
+	p.done.Add(1)
 	return key, nil
 }
 
 // Runs is how many argon2id derivations (hashes and verifications) have
 // started, so that a test can tell what a request cost.
 func (p *Passwords) Runs() int64 { return p.runs.Load() }
+
+// PasswordStats are the figures of the argon2id queue, for metrics.
+type PasswordStats struct {
+	Slots   int   // how many derivations may run at once
+	Running int   // derivations running now
+	Waiting int   // derivations waiting for a slot now
+	Done    int64 // derivations finished since the start
+}
+
+// Stats reads the queue's figures now.
+func (p *Passwords) Stats() PasswordStats {
+	return PasswordStats{Slots: cap(p.slots), Running: len(p.slots), Waiting: int(p.waiting.Load()), Done: p.done.Load()}
+}
 
 func parsePHC(phc string) (params Argon2Params, salt, key []byte, err error) {
 	parts := strings.Split(phc, "$")

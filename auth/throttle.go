@@ -3,6 +3,7 @@ package auth
 import (
 	"context"
 	"crypto/rand"
+	"strings"
 	"time"
 
 	"github.com/faultline/faultline/apperr"
@@ -95,6 +96,17 @@ func newHit(at time.Time, buckets ...Bucket) Hit {
 	return Hit{ID: rand.Text(), At: at, Buckets: buckets}
 }
 
+// BucketKinds are the kinds of buckets (BucketKind), for metrics.
+var BucketKinds = []string{"login_pair", "login_email", "login_client", "register_client"}
+
+// BucketKind names the kind of a bucket by its key, without the email or
+// client in it: "login:pair:EMAIL|CLIENT" is "login_pair".
+func BucketKind(key string) string {
+	scope, rest, _ := strings.Cut(key, ":")
+	kind, _, _ := strings.Cut(rest, ":")
+	return scope + "_" + kind
+}
+
 // loginBuckets are the buckets of a login for email (normalized) from client.
 func (t Throttles) loginBuckets(email, client string) (pair Bucket, all []Bucket) {
 	pair = Bucket{Key: "login:pair:" + email + "|" + client, Rate: t.LoginPair}
@@ -111,6 +123,9 @@ func (a *Accounts) throttle(ctx context.Context, hit Hit, typ apperr.Type) error
 	refused, err := a.Store.Throttle(ctx, hit)
 	if err != nil || refused == nil {
 		return err
+	}
+	if a.Events != nil {
+		a.Events.Throttled(BucketKind(refused.Bucket))
 	}
 	return apperr.New(typ).WithRetryAfter(max(refused.Until.Sub(hit.At), time.Second))
 }

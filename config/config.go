@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
@@ -48,7 +49,15 @@ type Config struct {
 	RefreshTTL      time.Duration // FAULTLINE_REFRESH_TTL
 	SessionMaxAge   time.Duration // FAULTLINE_SESSION_MAX_AGE: a session's absolute lifetime, at least RefreshTTL
 	DemoPassword    string        // FAULTLINE_DEMO_PASSWORD; generated when unset
-	DebugAddr       string        // FAULTLINE_DEBUG_ADDR: pprof, off when empty
+
+	// AdminAddr serves /metrics and pprof (FAULTLINE_ADMIN_ADDR, or the
+	// deprecated FAULTLINE_DEBUG_ADDR when AdminFromDebugAddr); off when
+	// empty, never the public address.
+	AdminAddr          string
+	AdminFromDebugAddr bool
+	// TrustedProxies are the peers whose X-Forwarded-For names the client
+	// (FAULTLINE_TRUSTED_PROXIES).
+	TrustedProxies []netip.Prefix
 
 	// CORSOrigins are the cross-origin callers allowed (FAULTLINE_CORS_ORIGINS):
 	// "*" for any, none for same-origin only.
@@ -107,7 +116,8 @@ func Load(getenv func(string) string) (Config, error) {
 		r.fail("FAULTLINE_SESSION_MAX_AGE", "want at least FAULTLINE_REFRESH_TTL (%s), got %s", c.RefreshTTL, c.SessionMaxAge)
 	}
 	c.DemoPassword = getenv("FAULTLINE_DEMO_PASSWORD")
-	c.DebugAddr = getenv("FAULTLINE_DEBUG_ADDR")
+	c.AdminAddr, c.AdminFromDebugAddr = r.adminAddr(c.Addr)
+	c.TrustedProxies = r.prefixes("FAULTLINE_TRUSTED_PROXIES")
 	c.CORSOrigins = r.origins("FAULTLINE_CORS_ORIGINS", dev)
 	c.APQ = r.boolean("FAULTLINE_APQ", true)
 	c.TrustedDocuments = getenv("FAULTLINE_TRUSTED_DOCUMENTS")
@@ -229,6 +239,63 @@ func (r *reader) origins(name string, dev bool) []string {
 			continue
 		}
 		out = append(out, strings.ToLower(o))
+	}
+	return out
+}
+
+// adminAddr reads FAULTLINE_ADMIN_ADDR, or its deprecated alias
+// FAULTLINE_DEBUG_ADDR (fromDebug), a host:port that cannot be the public
+// address.
+func (r *reader) adminAddr(public string) (addr string, fromDebug bool) {
+	addr, debug := r.getenv("FAULTLINE_ADMIN_ADDR"), r.getenv("FAULTLINE_DEBUG_ADDR")
+	name := "FAULTLINE_ADMIN_ADDR"
+	switch {
+	case addr != "" && debug != "" && debug != addr:
+		r.fail("FAULTLINE_DEBUG_ADDR", "a deprecated alias of FAULTLINE_ADMIN_ADDR, which is set to %q: unset it", addr)
+	case addr == "" && debug != "":
+		addr, fromDebug, name = debug, true, "FAULTLINE_DEBUG_ADDR"
+	}
+	if addr == "" {
+		return "", false
+	}
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil || port == "" {
+		r.fail(name, "want host:port or :port, got %q", addr)
+		return "", false
+	}
+	if pubHost, pubPort, err := net.SplitHostPort(public); err == nil && port == pubPort && port != "0" &&
+		(host == pubHost || isAnyHost(host) || isAnyHost(pubHost)) {
+		r.fail(name, "must not be the public address FAULTLINE_ADDR (%s): metrics and pprof are for operators only", public)
+		return "", false
+	}
+	return addr, fromDebug
+}
+
+// isAnyHost reports whether a listen host means every interface.
+func isAnyHost(host string) bool {
+	ip := net.ParseIP(host)
+	return host == "" || ip != nil && ip.IsUnspecified()
+}
+
+// prefixes reads comma-separated CIDRs (10.0.0.0/8, 2001:db8::/32); a bare
+// address is a prefix of its own.
+func (r *reader) prefixes(name string) []netip.Prefix {
+	var out []netip.Prefix
+	for part := range strings.SplitSeq(r.getenv(name), ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		prefix, err := netip.ParsePrefix(part)
+		if err != nil {
+			addr, aerr := netip.ParseAddr(part)
+			if aerr != nil {
+				r.fail(name, "want CIDRs such as 10.0.0.0/8 or 2001:db8::/32, comma-separated; got %q", part)
+				continue
+			}
+			prefix = netip.PrefixFrom(addr, addr.BitLen())
+		}
+		out = append(out, prefix)
 	}
 	return out
 }

@@ -2,6 +2,7 @@ package config_test
 
 import (
 	"log/slog"
+	"net/netip"
 	"strings"
 	"testing"
 	"time"
@@ -149,4 +150,55 @@ func TestBatchMaxAndAPQ(t *testing.T) {
 	assert.False(t, c.APQ)
 	_, err = config.Load(env(map[string]string{"FAULTLINE_BATCH_MAX": "-1"}))
 	assert.ErrorContains(t, err, "FAULTLINE_BATCH_MAX")
+}
+
+// TestTheAdminAddress: FAULTLINE_ADMIN_ADDR (metrics and pprof) is off
+// unless set, FAULTLINE_DEBUG_ADDR is its deprecated alias, and neither may
+// be the public address.
+func TestTheAdminAddress(t *testing.T) {
+	c, err := config.Load(env(map[string]string{"FAULTLINE_ADMIN_ADDR": "127.0.0.1:9090"}))
+	require.NoError(t, err)
+	assert.Equal(t, "127.0.0.1:9090", c.AdminAddr)
+	assert.False(t, c.AdminFromDebugAddr)
+
+	c, err = config.Load(env(map[string]string{"FAULTLINE_DEBUG_ADDR": "127.0.0.1:6060"}))
+	require.NoError(t, err)
+	assert.Equal(t, "127.0.0.1:6060", c.AdminAddr, "the deprecated alias still works")
+	assert.True(t, c.AdminFromDebugAddr)
+
+	c, err = config.Load(env(map[string]string{"FAULTLINE_ADMIN_ADDR": ":9090", "FAULTLINE_DEBUG_ADDR": ":9090"}))
+	require.NoError(t, err)
+	assert.Equal(t, ":9090", c.AdminAddr)
+
+	for _, bad := range []map[string]string{
+		{"FAULTLINE_ADMIN_ADDR": "9090"},
+		{"FAULTLINE_ADMIN_ADDR": ":8080"},
+		{"FAULTLINE_ADMIN_ADDR": "127.0.0.1:8080"},
+		{"FAULTLINE_ADDR": "127.0.0.1:7000", "FAULTLINE_ADMIN_ADDR": "127.0.0.1:7000"},
+		{"FAULTLINE_ADDR": "127.0.0.1:7000", "FAULTLINE_ADMIN_ADDR": "0.0.0.0:7000"},
+	} {
+		_, err := config.Load(env(bad))
+		assert.ErrorContains(t, err, "FAULTLINE_ADMIN_ADDR", bad)
+	}
+	_, err = config.Load(env(map[string]string{"FAULTLINE_ADMIN_ADDR": ":9090", "FAULTLINE_DEBUG_ADDR": ":6060"}))
+	assert.ErrorContains(t, err, "FAULTLINE_DEBUG_ADDR: a deprecated alias of FAULTLINE_ADMIN_ADDR")
+
+	c, err = config.Load(env(map[string]string{"FAULTLINE_ADDR": "127.0.0.1:7000", "FAULTLINE_ADMIN_ADDR": "127.0.0.2:7000"}))
+	require.NoError(t, err, "another interface on the same port is another address")
+	assert.Equal(t, "127.0.0.2:7000", c.AdminAddr)
+}
+
+func TestTrustedProxies(t *testing.T) {
+	c, err := config.Load(env(map[string]string{"FAULTLINE_TRUSTED_PROXIES": " 10.0.0.0/8, 2001:db8::/32,192.0.2.7 ,"}))
+	require.NoError(t, err)
+	assert.Equal(t, []netip.Prefix{
+		netip.MustParsePrefix("10.0.0.0/8"), netip.MustParsePrefix("2001:db8::/32"), netip.MustParsePrefix("192.0.2.7/32"),
+	}, c.TrustedProxies)
+
+	c, err = config.Load(env(nil))
+	require.NoError(t, err)
+	assert.Empty(t, c.TrustedProxies, "nobody is trusted unless named")
+
+	_, err = config.Load(env(map[string]string{"FAULTLINE_TRUSTED_PROXIES": "10.0.0.0/8,proxy.internal"}))
+	assert.ErrorContains(t, err, `FAULTLINE_TRUSTED_PROXIES: want CIDRs such as 10.0.0.0/8 or 2001:db8::/32, comma-separated; got "proxy.internal"`)
 }

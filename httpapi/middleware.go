@@ -17,12 +17,18 @@ type Scoper func(ctx context.Context, r *http.Request) context.Context
 // Scope gives every request its context in one step, copying the request
 // once: its id (the incoming X-Request-ID when well-formed, 1-64 of
 // [A-Za-z0-9._-], a fresh one otherwise; also sent back in the response
-// header), its client's key (package clientip), the locale of its messages (from Accept-Language: zh-CN and zh-SG
+// header), its client's key (package clientip; see ScopeBehind), the locale of its messages (from Accept-Language: zh-CN and zh-SG
 // are Simplified Chinese, zh-TW and zh-HK Traditional; English by default;
 // said in Content-Language, and in Vary on GET, the only responses a cache
 // may store, with Origin), and what the scopers add. Only messages change with the
 // locale: codes, types, statuses and details never do.
 func Scope(next http.Handler, scopers ...Scoper) http.Handler {
+	return ScopeBehind(nil, next, scopers...)
+}
+
+// ScopeBehind is Scope behind proxies: the client of a request from one of
+// them is the one its X-Forwarded-For names (clientip.Proxies.Client).
+func ScopeBehind(proxies *clientip.Proxies, next http.Handler, scopers ...Scoper) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id := r.Header.Get(requestid.Header)
 		if !requestid.Valid(id) {
@@ -36,7 +42,7 @@ func Scope(next http.Handler, scopers ...Scoper) http.Handler {
 			h["Vary"] = varyAcceptLanguage
 		}
 		ctx := apperr.WithLocale(requestid.With(r.Context(), id), locale)
-		ctx = clientip.With(ctx, clientip.Key(r.RemoteAddr))
+		ctx = clientip.With(ctx, proxies.Client(r.RemoteAddr, r.Header[forwardedForKey]))
 		for _, add := range scopers {
 			ctx = add(ctx, r)
 		}
@@ -47,7 +53,8 @@ func Scope(next http.Handler, scopers ...Scoper) http.Handler {
 // Header values that never change, shared by every response (net/http only
 // reads them), with their keys in canonical form.
 var (
-	requestIDKey = http.CanonicalHeaderKey(requestid.Header)
+	requestIDKey    = http.CanonicalHeaderKey(requestid.Header)
+	forwardedForKey = http.CanonicalHeaderKey("X-Forwarded-For")
 	// A GET may be cached: its answer varies with the language asked and,
 	// for browsers on other origins, with the origin (the CORS headers).
 	varyAcceptLanguage = []string{"Accept-Language, Origin"}

@@ -19,6 +19,7 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/faultline/faultline/apperr"
 	"github.com/faultline/faultline/internal/errbudget"
@@ -58,6 +59,8 @@ type Every struct {
 	// Present is the engine's error presenter, which words TOO_MANY_ERRORS
 	// and a deadline that ended an operation before it answered.
 	Present graphql.ErrorPresenterFunc
+	// Observe hears every response and operation, for metrics; nil for none.
+	Observe Observer
 }
 
 var _ interface {
@@ -96,12 +99,14 @@ func (*Every) MutateOperationContext(ctx context.Context, opCtx *graphql.Operati
 
 // InterceptOperation implements graphql.OperationInterceptor: an operation
 // that executes gets its error budget and, unless it is a subscription, its
-// deadline; its log line follows its response (a subscription's, its end).
+// deadline, and its span when the request is traced; its log line follows
+// its response (a subscription's, its end).
 func (e *Every) InterceptOperation(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
 	ctx = errbudget.With(ctx, e.maxErrors())
 	opCtx := graphql.GetOperationContext(ctx)
+	ctx, span := startSpan(ctx, opCtx)
 	if opCtx.Operation.Operation == ast.Subscription {
-		return e.stream(next(ctx))
+		return e.stream(next(ctx), span)
 	}
 	cancel := context.CancelFunc(func() {})
 	if e.Timeout > 0 {
@@ -118,14 +123,19 @@ func (e *Every) InterceptOperation(ctx context.Context, next graphql.OperationHa
 			}
 			resp = &graphql.Response{Errors: gqlerror.List{e.Present(ctx, err)}}
 		}
+		worst := e.sent(resp, span)
 		e.log(ctx, resp)
+		e.finished(ctx, resp, worst, true, span)
 		return resp
 	}
 }
 
-// stream logs a subscription once, when it ends.
-func (e *Every) stream(h graphql.ResponseHandler) graphql.ResponseHandler {
-	var last *graphql.Response
+// stream logs a subscription once, when it ends; each event is observed.
+func (e *Every) stream(h graphql.ResponseHandler, span trace.Span) graphql.ResponseHandler {
+	var (
+		last  *graphql.Response
+		worst int
+	)
 	return func(ctx context.Context) *graphql.Response {
 		resp := h(ctx)
 		if resp == nil {
@@ -133,8 +143,10 @@ func (e *Every) stream(h graphql.ResponseHandler) graphql.ResponseHandler {
 				last = &graphql.Response{}
 			}
 			e.log(ctx, last)
+			e.finished(ctx, last, worst, true, span)
 			return nil
 		}
+		worst = e.sent(resp, span)
 		last = resp
 		return resp
 	}
@@ -155,21 +167,21 @@ func (e *Every) InterceptResponse(ctx context.Context, next graphql.ResponseHand
 		})
 	}
 	if !errbudget.In(ctx) {
+		span := trace.SpanFromContext(ctx) // the request's, when it is traced
+		worst := e.sent(resp, span)
 		e.log(ctx, resp)
+		e.finished(ctx, resp, worst, false, span)
 	}
 	return resp
 }
 
 // log writes the operation's one line: 5xx at error, 4xx at warn, success
-// at info, with the request id, method, status, duration, operation and
-// error codes (as one string: "NOT_FOUND/RESOURCE_NOT_FOUND,...").
+// at info, with the request id, method, status, duration, operation, error
+// codes (as one string: "NOT_FOUND/RESOURCE_NOT_FOUND,...") and, when the
+// request is traced, its trace id.
 func (e *Every) log(ctx context.Context, resp *graphql.Response) {
-	level, worst := slog.LevelInfo, 0
-	for _, err := range resp.Errors {
-		if ae, ok := errors.AsType[*apperr.Error](err); ok {
-			worst = max(worst, ae.Status())
-		}
-	}
+	level := slog.LevelInfo
+	worst, _ := worstError(resp.Errors)
 	switch {
 	case worst >= 500:
 		level = slog.LevelError
@@ -183,20 +195,15 @@ func (e *Every) log(ctx context.Context, resp *graphql.Response) {
 		return
 	}
 	via := viaOf(ctx)
-	var (
-		name  string
-		start time.Time
-	)
+	var name string
 	if graphql.HasOperationContext(ctx) {
 		opCtx := graphql.GetOperationContext(ctx)
-		name, start = opCtx.OperationName, opCtx.Stats.OperationStart
+		name = opCtx.OperationName
 		if name == "" && opCtx.Operation != nil {
 			name = opCtx.Operation.Name
 		}
-	} else {
-		start = graphql.GetStartTime(ctx)
 	}
-	now := time.Now()
+	start, now := startOf(ctx), time.Now()
 	rec := slog.NewRecord(now, level, "graphql", 0)
 	rec.AddAttrs(
 		slog.String("request_id", requestid.From(ctx)),
@@ -209,6 +216,9 @@ func (e *Every) log(ctx context.Context, resp *graphql.Response) {
 	}
 	if len(resp.Errors) > 0 {
 		rec.AddAttrs(slog.String("errors", errorNames(resp.Errors)))
+	}
+	if span := trace.SpanFromContext(ctx); span.IsRecording() {
+		rec.AddAttrs(slog.String("trace_id", span.SpanContext().TraceID().String()))
 	}
 	_ = h.Handle(ctx, rec)
 }

@@ -6,7 +6,10 @@ import (
 	"database/sql/driver"
 	"errors"
 
+	"go.opentelemetry.io/otel/trace"
+
 	"github.com/faultline/faultline/apperr"
+	"github.com/faultline/faultline/internal/spans"
 )
 
 // errQueryTimeout is the cause of a store call's own deadline (Options.QueryTimeout).
@@ -29,11 +32,19 @@ var uniqueFields = map[string]string{
 //   - a serialization failure left after the retries is CONCURRENT_MODIFICATION;
 //   - anything else is INTERNAL.
 //
-// The driver's text stays in the cause, which is logged and never sent.
+// The driver's text stays in the cause, which is logged and never sent. The
+// store call's span, when the request is traced, gets the mapped error.
 func (db *DB) mapErr(ctx context.Context, err error) error {
 	if err == nil {
 		return nil
 	}
+	mapped := db.classify(ctx, err)
+	spans.Fail(trace.SpanFromContext(ctx), mapped, 1) // the store call's span, when it is traced
+	return mapped
+}
+
+// classify is mapErr's decision.
+func (db *DB) classify(ctx context.Context, err error) error {
 	if _, ok := errors.AsType[*apperr.Error](err); ok {
 		return err
 	}

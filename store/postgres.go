@@ -13,6 +13,7 @@ import (
 	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/pressly/goose/v3"
 	"github.com/pressly/goose/v3/lock"
+	semconv "go.opentelemetry.io/otel/semconv/v1.43.0"
 )
 
 // openPostgres connects a pgx v5 pool (pool_max_conns and the other pgxpool
@@ -31,7 +32,7 @@ func openPostgres(ctx context.Context, databaseURL string, opts Options) (*DB, e
 		return nil, fmt.Errorf("DATABASE_URL: %w", err)
 	}
 	db := newDB(stdlib.OpenDBFromPool(pool), postgresEngine, opts)
-	db.onClose = pool.Close
+	db.onClose, db.pool = pool.Close, pool
 	if err := pool.Ping(ctx); err != nil { // the driver's own error: this message is for the operator
 		db.Close()
 		return nil, fmt.Errorf("connecting to PostgreSQL: %w", err)
@@ -45,6 +46,7 @@ func openPostgres(ctx context.Context, databaseURL string, opts Options) (*DB, e
 // cannot deadlock), and conditional updates guard the rest.
 var postgresEngine = &engine{
 	name:      "postgres",
+	system:    semconv.DBSystemNamePostgreSQL,
 	dialect:   goose.DialectPostgres,
 	forUpdate: " FOR UPDATE",
 	forShare:  " FOR SHARE",

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/pressly/goose/v3"
+	semconv "go.opentelemetry.io/otel/semconv/v1.43.0"
 	"modernc.org/sqlite" // the pure-Go "sqlite" driver
 	sqlite3 "modernc.org/sqlite/lib"
 )
@@ -104,6 +105,7 @@ func openSQLite(ctx context.Context, path, params string, opts Options) (*DB, er
 var sqliteEngine = &engine{
 	name:       "sqlite",
 	soleWriter: true, // one faultline process owns a SQLite file (sqlitelock.go); several instances share PostgreSQL instead
+	system:     semconv.DBSystemNameSQLite,
 	dialect:    goose.DialectSQLite3,
 	forUpdate:  "",
 	forShare:   "",

@@ -16,7 +16,9 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/pressly/goose/v3"
+	"go.opentelemetry.io/otel/attribute"
 	_ "modernc.org/sqlite" // registers the pure-Go "sqlite" driver
 )
 
@@ -35,7 +37,8 @@ type DB struct {
 	q       counted // every statement outside a transaction goes through it
 	queries atomic.Int64
 	timeout time.Duration
-	onClose func() // releases what sql.DB does not own (the pgx pool, the SQLite lock)
+	onClose func()        // releases what sql.DB does not own (the pgx pool, the SQLite lock)
+	pool    *pgxpool.Pool // PostgreSQL's pgx pool, whose figures PoolStats reads; nil on SQLite
 	users   *userCache
 
 	// RetryAfter is the hint given with DATABASE_UNAVAILABLE.
@@ -75,6 +78,8 @@ type engine struct {
 	// soleWriter: this process is the only one writing the database, so it
 	// may cache what only it changes (SQLite).
 	soleWriter bool
+	// system names the engine on store spans (db.system.name).
+	system attribute.KeyValue
 }
 
 func newDB(sqlDB *sql.DB, e *engine, opts Options) *DB {
@@ -110,9 +115,15 @@ func Open(ctx context.Context, databaseURL string, opts Options) (*DB, error) {
 // Engine names the database engine: "sqlite" or "postgres".
 func (db *DB) Engine() string { return db.engine.name }
 
-// call gives one store call its deadline (see Options.QueryTimeout).
+// call gives one store call its deadline (see Options.QueryTimeout) and,
+// when the request is traced, its span (tracing.go), which cancel ends.
 func (db *DB) call(ctx context.Context) (context.Context, context.CancelFunc) {
-	return context.WithTimeoutCause(ctx, db.timeout, errQueryTimeout)
+	ctx, span := db.startSpan(ctx)
+	ctx, cancel := context.WithTimeoutCause(ctx, db.timeout, errQueryTimeout)
+	if span == nil {
+		return ctx, cancel
+	}
+	return ctx, func() { cancel(); span.End() }
 }
 
 // Migrate applies every migration not yet applied, in version order; on

@@ -1,0 +1,110 @@
+package telemetry
+
+import (
+	"bufio"
+	"net"
+	"net/http"
+
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/propagation"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	semconv "go.opentelemetry.io/otel/semconv/v1.43.0"
+	"go.opentelemetry.io/otel/trace"
+)
+
+// tracerScope names the tracer of request spans.
+const tracerScope = "github.com/faultline/faultline/telemetry"
+
+// traceContext reads W3C traceparent and tracestate.
+var traceContext = propagation.TraceContext{}
+
+// routes are the paths a span is named after; any other is named by its
+// method alone, so that span names stay few whatever clients ask for.
+var routes = map[string]bool{"/query": true, "/healthz": true, "/readyz": true, "/": true}
+
+var (
+	traceparentKey = http.CanonicalHeaderKey("traceparent")
+	serverSpan     = []trace.SpanStartOption{trace.WithSpanKind(trace.SpanKindServer)}
+)
+
+// Handler gives every request a server span, continuing an incoming
+// traceparent, with its method, route and status (status Error for a 5xx);
+// the operation and store spans are its children. Only a sampled request
+// pays for more than the sampler's decision (made before any span for a
+// request that starts its trace: sampling.go): an unsampled one runs with
+// its context and writer untouched. With tracing off it is next itself.
+//
+// This is not otelhttp's handler: that one wraps every writer and records
+// metrics of its own, which faultline has in Prometheus already.
+func (t *Tracing) Handler(next http.Handler) http.Handler {
+	if t == nil {
+		return next
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx := r.Context()
+		if len(r.Header[traceparentKey]) == 0 {
+			id := newTraceID()
+			decision := t.sampler.ShouldSample(sdktrace.SamplingParameters{
+				ParentContext: ctx, TraceID: id, Name: r.URL.Path, Kind: trace.SpanKindServer,
+			})
+			if !sampled(decision) {
+				next.ServeHTTP(w, r)
+				return
+			}
+			ctx = withTraceID(ctx, id)
+		} else {
+			ctx = traceContext.Extract(ctx, propagation.HeaderCarrier(r.Header))
+		}
+		name, route := r.Method, routes[r.URL.Path]
+		if route {
+			name += " " + r.URL.Path
+		}
+		ctx, span := t.tracer.Start(ctx, name, serverSpan...)
+		if !span.IsRecording() { // the caller's trace is not sampled: nothing below records either
+			next.ServeHTTP(w, r)
+			return
+		}
+		defer span.End()
+		if route {
+			span.SetAttributes(semconv.HTTPRequestMethodKey.String(r.Method), semconv.URLPath(r.URL.Path), semconv.HTTPRoute(r.URL.Path))
+		} else {
+			span.SetAttributes(semconv.HTTPRequestMethodKey.String(r.Method), semconv.URLPath(r.URL.Path))
+		}
+		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+		next.ServeHTTP(sw, r.WithContext(ctx))
+		span.SetAttributes(semconv.HTTPResponseStatusCode(sw.status))
+		if sw.status >= 500 {
+			span.SetStatus(codes.Error, http.StatusText(sw.status))
+		}
+	})
+}
+
+// statusWriter remembers the status written; it keeps flushing and
+// hijacking (Server-Sent Events, WebSocket) working through it.
+type statusWriter struct {
+	http.ResponseWriter
+	status      int
+	wroteHeader bool
+}
+
+func (w *statusWriter) WriteHeader(status int) {
+	if !w.wroteHeader {
+		w.status, w.wroteHeader = status, true
+	}
+	w.ResponseWriter.WriteHeader(status)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	w.wroteHeader = true
+	return w.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController reach the connection's writer.
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+func (w *statusWriter) Flush() { _ = http.NewResponseController(w.ResponseWriter).Flush() }
+
+func (w *statusWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	w.status, w.wroteHeader = http.StatusSwitchingProtocols, true
+	return http.NewResponseController(w.ResponseWriter).Hijack()
+}

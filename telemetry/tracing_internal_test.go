@@ -1,0 +1,75 @@
+package telemetry
+
+import (
+	"context"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestTracingIsOnOnlyWithAnEndpoint: OpenTelemetry's variables decide;
+// what this build cannot export stops the start, naming the variable.
+func TestTracingIsOnOnlyWithAnEndpoint(t *testing.T) {
+	for _, c := range []struct {
+		env map[string]string
+		on  bool
+	}{
+		{nil, false},
+		{map[string]string{"OTEL_SERVICE_NAME": "x"}, false},
+		{map[string]string{"OTEL_EXPORTER_OTLP_ENDPOINT": "http://collector:4318"}, true},
+		{map[string]string{"OTEL_EXPORTER_OTLP_TRACES_ENDPOINT": "http://collector:4318/v1/traces"}, true},
+		{map[string]string{"OTEL_EXPORTER_OTLP_ENDPOINT": "http://c:4318", "OTEL_TRACES_EXPORTER": "otlp", "OTEL_EXPORTER_OTLP_PROTOCOL": "http/protobuf"}, true},
+		{map[string]string{"OTEL_EXPORTER_OTLP_ENDPOINT": "http://c:4318", "OTEL_TRACES_EXPORTER": "none"}, false},
+		{map[string]string{"OTEL_EXPORTER_OTLP_ENDPOINT": "http://c:4318", "OTEL_SDK_DISABLED": "TRUE"}, false},
+		{map[string]string{"OTEL_EXPORTER_OTLP_ENDPOINT": "http://c:4318", "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL": "http/protobuf", "OTEL_EXPORTER_OTLP_PROTOCOL": "grpc"}, true},
+	} {
+		on, err := tracingOn(func(k string) string { return c.env[k] })
+		require.NoError(t, err, "%v", c.env)
+		assert.Equal(t, c.on, on, "%v", c.env)
+	}
+	for name, env := range map[string]map[string]string{
+		"OTEL_TRACES_EXPORTER":        {"OTEL_EXPORTER_OTLP_ENDPOINT": "http://c:4318", "OTEL_TRACES_EXPORTER": "zipkin"},
+		"OTEL_EXPORTER_OTLP_PROTOCOL": {"OTEL_EXPORTER_OTLP_ENDPOINT": "http://c:4318", "OTEL_EXPORTER_OTLP_PROTOCOL": "grpc"},
+	} {
+		_, err := tracingOn(func(k string) string { return env[k] })
+		assert.ErrorContains(t, err, name+":")
+	}
+}
+
+// TestTheSamplerComesFromOTELVariables: OpenTelemetry's names and their
+// defaults; what cannot be honoured names its variable.
+func TestTheSamplerComesFromOTELVariables(t *testing.T) {
+	for _, c := range []struct{ sampler, arg, want string }{
+		{"", "", "ParentBased{root:AlwaysOnSampler,"},
+		{"always_off", "", "AlwaysOffSampler"},
+		{"parentbased_traceidratio", "0.1", "ParentBased{root:TraceIDRatioBased{0.1},"},
+		{"TraceIDRatio", "", "TraceIDRatioBased{1}"},
+		{"parentbased_always_off", "", "ParentBased{root:AlwaysOffSampler,"},
+	} {
+		s, err := samplerFromEnv(func(k string) string {
+			return map[string]string{"OTEL_TRACES_SAMPLER": c.sampler, "OTEL_TRACES_SAMPLER_ARG": c.arg}[k]
+		})
+		require.NoError(t, err, c.sampler)
+		assert.Contains(t, s.Description(), c.want, c.sampler)
+	}
+	for name, env := range map[string]map[string]string{
+		"OTEL_TRACES_SAMPLER":     {"OTEL_TRACES_SAMPLER": "jaeger_remote"},
+		"OTEL_TRACES_SAMPLER_ARG": {"OTEL_TRACES_SAMPLER": "traceidratio", "OTEL_TRACES_SAMPLER_ARG": "1.5"},
+	} {
+		_, err := samplerFromEnv(func(k string) string { return env[k] })
+		assert.ErrorContains(t, err, name+":")
+	}
+}
+
+// TestATraceIDDecidedBeforeTheSpanIsTheSpans: the id Handler sampled on is
+// the one the provider gives the span.
+func TestATraceIDDecidedBeforeTheSpanIsTheSpans(t *testing.T) {
+	id := newTraceID()
+	require.True(t, id.IsValid())
+	got, span := ids{}.NewIDs(withTraceID(context.Background(), id))
+	assert.Equal(t, id, got)
+	assert.True(t, span.IsValid())
+	other, _ := ids{}.NewIDs(context.Background())
+	assert.NotEqual(t, id, other)
+}
