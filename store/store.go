@@ -16,6 +16,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/pressly/goose/v3"
 	_ "modernc.org/sqlite" // registers the pure-Go "sqlite" driver
 )
@@ -37,6 +38,7 @@ type DB struct {
 	timeout time.Duration
 	onClose func() // releases what sql.DB does not own (the pgx pool, the SQLite lock)
 	users   *userCache
+	pg      *pgx.ConnConfig // PostgreSQL's connection settings, for the feed's own connection (feed.go)
 
 	// RetryAfter is the hint given with DATABASE_UNAVAILABLE.
 	RetryAfter time.Duration
