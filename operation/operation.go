@@ -31,6 +31,9 @@ type Via struct {
 	// GraphQLResponse: the client accepts application/graphql-response+json,
 	// so a request error gets its own status (Status).
 	GraphQLResponse bool
+	// AdmitEach: the transport does not ask Admission itself, so Every
+	// admits each operation (a WebSocket's subscribe messages).
+	AdmitEach bool
 }
 
 type viaKey struct{}
@@ -58,6 +61,8 @@ type Every struct {
 	// Present is the engine's error presenter, which words TOO_MANY_ERRORS
 	// and a deadline that ended an operation before it answered.
 	Present graphql.ErrorPresenterFunc
+	// Admission admits the operations whose transport does not (Via.AdmitEach).
+	Admission *Admission
 }
 
 var _ interface {
@@ -84,8 +89,12 @@ func (e *Every) maxErrors() int {
 // runs queries only (a GET must be safe to repeat, and browsers and caches
 // send them unasked), whatever carried the document: its text, or the hash
 // of a persisted one. Anything else is METHOD_NOT_ALLOWED, and does not run.
+// A subscription needs a stream (needsStream).
 func (*Every) MutateOperationContext(ctx context.Context, opCtx *graphql.OperationContext) *gqlerror.Error {
 	op := opCtx.Operation.Operation
+	if op == ast.Subscription {
+		return needsStream(ctx)
+	}
 	if viaOf(ctx).Method != http.MethodGet || op == ast.Query || op == "" {
 		return nil
 	}
@@ -101,14 +110,20 @@ func (e *Every) InterceptOperation(ctx context.Context, next graphql.OperationHa
 	ctx = errbudget.With(ctx, e.maxErrors())
 	opCtx := graphql.GetOperationContext(ctx)
 	if opCtx.Operation.Operation == ast.Subscription {
-		return e.stream(next(ctx))
+		ctx, end := withStreamEnd(ctx)
+		return e.stream(next(ctx), end)
 	}
 	cancel := context.CancelFunc(func() {})
 	if e.Timeout > 0 {
 		ctx, cancel = context.WithTimeout(ctx, e.Timeout)
 	}
 	h := next(ctx)
+	answered := false
 	return func(ctx context.Context) *graphql.Response {
+		if answered { // one answer: a streaming transport (WebSocket, SSE) asks again
+			return nil
+		}
+		answered = true
 		defer cancel()
 		resp := h(ctx)
 		if resp == nil { // the context ended before a response was produced
@@ -123,11 +138,15 @@ func (e *Every) InterceptOperation(ctx context.Context, next graphql.OperationHa
 	}
 }
 
-// stream logs a subscription once, when it ends.
-func (e *Every) stream(h graphql.ResponseHandler) graphql.ResponseHandler {
+// stream logs a subscription once, when it ends; each event gets an error
+// budget of its own, and the end its error (EndStream).
+func (e *Every) stream(h graphql.ResponseHandler, end *streamEnd) graphql.ResponseHandler {
 	var last *graphql.Response
 	return func(ctx context.Context) *graphql.Response {
-		resp := h(ctx)
+		resp := h(errbudget.With(ctx, e.maxErrors()))
+		if resp == nil {
+			resp = e.ended(ctx, end)
+		}
 		if resp == nil {
 			if last == nil {
 				last = &graphql.Response{}
