@@ -13,6 +13,7 @@ import (
 
 	"github.com/faultline/faultline/auth"
 	"github.com/faultline/faultline/config"
+	"github.com/faultline/faultline/events"
 	"github.com/faultline/faultline/graph"
 	"github.com/faultline/faultline/httpapi"
 	"github.com/faultline/faultline/operation"
@@ -34,9 +35,13 @@ type App struct {
 
 	// DemoPassword is the password of the demo users (development).
 	DemoPassword string
+	// Events fans change notices out to the subscriptions (and, on
+	// PostgreSQL, to and from the other instances through feed).
+	Events *events.Hub
 
 	trusted     *persisted.Manifest // FAULTLINE_TRUSTED_DOCUMENTS
 	stopJanitor context.CancelFunc
+	feed        *store.Feed
 }
 
 // Option adjusts the wiring before the handler is built; tests use it to
@@ -79,10 +84,11 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Optio
 		db.Close()
 		return nil, err
 	}
+	hub := events.NewHub()
 	a := &App{
-		Config: cfg, DB: db, Gate: &operation.Gate{}, Log: log, trusted: trusted,
+		Config: cfg, DB: db, Gate: &operation.Gate{}, Log: log, trusted: trusted, Events: hub,
 		Accounts: &auth.Accounts{Store: db, Tokens: tokens, Passwords: passwords, RefreshTTL: cfg.RefreshTTL,
-			SessionMaxAge: cfg.SessionMaxAge},
+			SessionMaxAge: cfg.SessionMaxAge, Events: hub},
 	}
 	if cfg.SeedDemo {
 		if err := a.seedDemo(ctx); err != nil {
@@ -95,6 +101,9 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Optio
 		o(&w)
 	}
 	a.Accounts.Throttles = w.Throttles
+	if feed := db.StartFeed(hub, log); feed != nil { // PostgreSQL: the other instances' changes
+		a.feed, hub.Relay = feed, feed
+	}
 	a.Handler = a.routes(w, &auth.Authenticator{Tokens: tokens, Sessions: db, SessionMaxAge: cfg.SessionMaxAge})
 	janitorCtx, stop := context.WithCancel(context.Background())
 	a.stopJanitor = stop
@@ -106,10 +115,12 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Optio
 func (a *App) routes(w Wiring, authn *auth.Authenticator) http.Handler {
 	resolver := &graph.Resolver{
 		Catalog:  &shop.Catalog{Store: w.Products},
-		Sales:    &shop.Orders{Store: a.DB},
-		Wallets:  &shop.Wallets{Store: a.DB},
+		Sales:    &shop.Orders{Store: a.DB, Events: a.Events},
+		Wallets:  &shop.Wallets{Store: a.DB, Events: a.Events},
 		Accounts: a.Accounts,
 		Auth:     authn,
+		Streams: &graph.Streams{Hub: a.Events, PerUser: a.Config.SubscriptionsPerUser,
+			DBGrace: a.Config.SubscriptionDBGrace, Draining: a.Gate.Done()},
 	}
 	opts := graph.Options{
 		MaxComplexity: a.Config.MaxComplexity,
@@ -117,19 +128,20 @@ func (a *App) routes(w Wiring, authn *auth.Authenticator) http.Handler {
 		Introspection: a.Config.Introspection,
 		Log:           a.Log,
 	}
-	gql := graph.NewServer(resolver, opts)
-	gql.Use(&operation.Every{
-		Timeout: a.Config.RequestTimeout,
-		Strict:  a.Config.StrictStatus,
-		Log:     a.Log,
-		Present: graph.NewPresenter(opts).Present,
-	})
-	gql.Use(&persisted.Documents{APQ: a.Config.APQ, Store: a.DB, Trusted: a.trusted})
 	admission := &operation.Admission{Gate: a.Gate}
 	if a.Config.RateLimit > 0 {
 		admission.RateLimit = operation.NewRateLimit(a.Config.RateLimit)
 	}
-	gql.AddTransport(&httpapi.Transport{
+	gql := graph.NewServer(resolver, opts)
+	gql.Use(&operation.Every{
+		Timeout:   a.Config.RequestTimeout,
+		Strict:    a.Config.StrictStatus,
+		Log:       a.Log,
+		Present:   graph.NewPresenter(opts).Present,
+		Admission: admission,
+	})
+	gql.Use(&persisted.Documents{APQ: a.Config.APQ, Store: a.DB, Trusted: a.trusted})
+	httpTransport := &httpapi.Transport{
 		Log:          a.Log,
 		MaxBodyBytes: a.Config.MaxBodyBytes,
 		Strict:       a.Config.StrictStatus,
@@ -139,7 +151,21 @@ func (a *App) routes(w Wiring, authn *auth.Authenticator) http.Handler {
 		Hooks: []httpapi.ResponseHook{func(r *http.Request, _ *graphql.Response, h http.Header) {
 			auth.Challenge(r.Context(), h)
 		}},
+	}
+	// gqlgen hands a request to the first transport that supports it, and
+	// httpTransport supports every one: the streams come first.
+	gql.AddTransport(&httpapi.WebSocket{
+		HTTP:             httpTransport,
+		Connect:          authn.WithToken,
+		Operation:        authn.Fresh,
+		MaxSubscriptions: a.Config.WSMaxSubscriptions,
+		InitTimeout:      a.Config.WSInitTimeout,
+		IdleTimeout:      a.Config.WSIdleTimeout,
+		KeepAlive:        a.Config.KeepAlive,
+		MaxMessageBytes:  a.Config.MaxBodyBytes,
 	})
+	gql.AddTransport(&httpapi.SSE{HTTP: httpTransport, KeepAlive: a.Config.KeepAlive})
+	gql.AddTransport(httpTransport)
 
 	mux := http.NewServeMux()
 	mux.Handle("/query", gql)
@@ -172,10 +198,12 @@ func (a *App) janitor(ctx context.Context, every time.Duration) {
 	}
 }
 
-// Close stops the janitor and releases the database.
+// Close stops the janitor and the feed (sending the notices still queued)
+// and releases the database.
 func (a *App) Close() error {
 	if a.stopJanitor != nil {
 		a.stopJanitor()
 	}
+	a.feed.Close()
 	return a.DB.Close()
 }
