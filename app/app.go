@@ -101,7 +101,12 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Optio
 		o(&w)
 	}
 	a.Accounts.Throttles = w.Throttles
-	if feed := db.StartFeed(hub, log); feed != nil { // PostgreSQL: the other instances' changes
+	feed, err := db.StartFeed(ctx, hub, log) // PostgreSQL: the other instances' changes
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	if feed != nil {
 		a.feed, hub.Relay = feed, feed
 	}
 	a.Handler = a.routes(w, &auth.Authenticator{Tokens: tokens, Sessions: db, SessionMaxAge: cfg.SessionMaxAge})

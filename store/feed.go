@@ -4,6 +4,7 @@ import (
 	"context"
 	crand "crypto/rand"
 	"errors"
+	"fmt"
 	"log/slog"
 	"math/rand/v2"
 	"strings"
@@ -37,6 +38,7 @@ type Receiver interface {
 type Feed struct {
 	db       *DB
 	config   *pgx.ConnConfig
+	channel  string // feedChannel and the schema: NOTIFY reaches the whole database
 	to       Receiver
 	log      *slog.Logger
 	instance string // this instance, so that its own notices are not delivered twice
@@ -51,7 +53,9 @@ type Feed struct {
 
 // The feed's channel and timing.
 const (
-	feedChannel = "faultline_changes"
+	// feedChannel starts the channel's name; the schema ends it, so that
+	// deployments (and tests) in other schemas of the database hear nothing.
+	feedChannel = "faultline_changes:"
 	// feedQuiet is how long the listening connection may stay silent before
 	// it is pinged, so that a connection that died without a word is noticed.
 	feedQuiet       = 10 * time.Second
@@ -64,23 +68,35 @@ const (
 	maxPendingTopics = 10_000
 	// everything is events.Everything: every subscriber reads again.
 	everything = "*"
+	// maxChannel is PostgreSQL's longest identifier, in bytes.
+	maxChannel = 63
 )
 
 // StartFeed starts the feed of a PostgreSQL database, delivering to to; on
 // SQLite, where one process owns the database, there is none (nil).
-func (db *DB) StartFeed(to Receiver, log *slog.Logger) *Feed {
+func (db *DB) StartFeed(ctx context.Context, to Receiver, log *slog.Logger) (*Feed, error) {
 	if db.pg == nil {
-		return nil
+		return nil, nil
 	}
-	ctx, stop := context.WithCancel(context.Background())
+	cctx, cancel := db.call(ctx)
+	defer cancel()
+	var schema string
+	if err := db.q.QueryRowContext(cctx, `SELECT current_schema()`).Scan(&schema); err != nil {
+		return nil, fmt.Errorf("starting the change feed: %w", err)
+	}
+	channel := feedChannel + schema
+	if len(channel) > maxChannel {
+		channel = channel[:maxChannel]
+	}
+	listenCtx, stop := context.WithCancel(context.Background())
 	f := &Feed{
-		db: db, config: db.pg, to: to, log: log, instance: crand.Text()[:16],
+		db: db, config: db.pg, channel: channel, to: to, log: log, instance: crand.Text()[:16],
 		pending: map[string]struct{}{}, wake: make(chan struct{}, 1), stop: stop,
 	}
 	f.done.Add(2)
-	go f.listen(ctx)
-	go f.send(ctx)
-	return f
+	go f.listen(listenCtx)
+	go f.send(listenCtx)
+	return f, nil
 }
 
 // Send queues notices for the other instances; it never blocks.
@@ -179,7 +195,7 @@ func (f *Feed) notify(ctx context.Context, topics []string) error {
 		}
 		cctx, cancel := f.db.call(ctx)
 		defer cancel()
-		_, err := f.db.q.ExecContext(cctx, `SELECT pg_notify($1, $2)`, feedChannel, b.String())
+		_, err := f.db.q.ExecContext(cctx, `SELECT pg_notify($1, $2)`, f.channel, b.String())
 		b.Reset()
 		return err
 	}
@@ -242,7 +258,7 @@ func (f *Feed) listenOnce(ctx context.Context, up func()) error {
 		defer cancel()
 		_ = conn.Close(cctx)
 	}()
-	if _, err := conn.Exec(ctx, `LISTEN `+feedChannel); err != nil {
+	if _, err := conn.Exec(ctx, `LISTEN `+pgx.Identifier{f.channel}.Sanitize()); err != nil {
 		return err
 	}
 	up()
