@@ -51,6 +51,7 @@ type Option func(*Wiring)
 // Wiring is what the handler is built from.
 type Wiring struct {
 	Products shop.ProductStore
+	Orders   shop.OrderStore // orders and wallets
 	// Throttles are the login and register limits (auth.DefaultThrottles).
 	Throttles auth.Throttles
 }
@@ -96,7 +97,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Optio
 			return nil, fmt.Errorf("seeding demo data: %w", err)
 		}
 	}
-	w := Wiring{Products: db, Throttles: auth.DefaultThrottles}
+	w := Wiring{Products: db, Orders: db, Throttles: auth.DefaultThrottles}
 	for _, o := range opts {
 		o(&w)
 	}
@@ -120,8 +121,8 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Optio
 func (a *App) routes(w Wiring, authn *auth.Authenticator) http.Handler {
 	resolver := &graph.Resolver{
 		Catalog:  &shop.Catalog{Store: w.Products},
-		Sales:    &shop.Orders{Store: a.DB, Events: a.Events},
-		Wallets:  &shop.Wallets{Store: a.DB, Events: a.Events},
+		Sales:    &shop.Orders{Store: w.Orders, Events: a.Events},
+		Wallets:  &shop.Wallets{Store: w.Orders, Events: a.Events},
 		Accounts: a.Accounts,
 		Auth:     authn,
 		Streams: &graph.Streams{Hub: a.Events, PerUser: a.Config.SubscriptionsPerUser,

@@ -4,9 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -14,8 +16,10 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/faultline/faultline/app"
+	"github.com/faultline/faultline/apperr"
 	"github.com/faultline/faultline/internal/streamtest"
 	"github.com/faultline/faultline/internal/testserver"
+	"github.com/faultline/faultline/shop"
 )
 
 // TestSubscriptionLimits: past FAULTLINE_WS_MAX_SUBSCRIPTIONS on one
@@ -289,4 +293,99 @@ func loginWith(t *testing.T, base, email, password string) string {
 	var s session
 	r.Field(t, "login", &s)
 	return s.AccessToken
+}
+
+// faultyWallets is an order store whose wallet reads fail once fault says
+// so: the faults a stream meets between its events, which a real SQLite
+// file cannot be made to produce on cue.
+type faultyWallets struct {
+	shop.OrderStore
+	fault func() error
+}
+
+func (f faultyWallets) WalletOf(ctx context.Context, userID string) (*shop.Wallet, error) {
+	if err := f.fault(); err != nil {
+		return nil, err
+	}
+	return f.OrderStore.WalletOf(ctx, userID)
+}
+
+// TestAStreamWaitsForTheDatabaseThenEnds: a read that meets an unavailable
+// database is tried again; the stream carries on when the database is back
+// within FAULTLINE_SUBSCRIPTION_DB_GRACE, and ends with DATABASE_UNAVAILABLE
+// and retryAfter when it is not. A panic between events is INTERNAL, and
+// the server lives on.
+func TestAStreamWaitsForTheDatabaseThenEnds(t *testing.T) {
+	var mode atomic.Value
+	mode.Store("ok")
+	srv := testserver.Start(t, testserver.Env("FAULTLINE_SUBSCRIPTION_DB_GRACE", "1500ms"), testserver.With(func(w *app.Wiring) {
+		w.Orders = faultyWallets{OrderStore: w.Orders, fault: func() error {
+			switch mode.Load() {
+			case "down":
+				return apperr.Unavailable(errors.New("injected: the database went away"), 2*time.Second)
+			case "panic":
+				var m map[string]int
+				m["boom"]++
+			}
+			return nil
+		}}
+	}))
+	user := newShopper(t, srv, "patient@example.com")
+	c := connect(t, srv, user.token)
+	c.Subscribe("w", walletUpdated, nil)
+	var w wallet
+	next(t, c, "w", "walletUpdated", &w)
+
+	mode.Store("down")
+	user.topUp(100)
+	time.Sleep(500 * time.Millisecond)
+	_, sent := c.TryNext(0)
+	assert.False(t, sent, "within the grace the stream waits")
+	mode.Store("ok")
+	next(t, c, "w", "walletUpdated", &w)
+	assert.Equal(t, 100, w.BalanceCents, "a read tried again sends the current state")
+
+	mode.Store("down")
+	user.topUp(100)
+	started := time.Now()
+	e := ending(t, c, "w", "walletUpdated")
+	assert.Equal(t, "DATABASE_UNAVAILABLE", e.Extensions.Type)
+	assert.Positive(t, e.Extensions.RetryAfter)
+	assert.InDelta(t, 1500, time.Since(started).Milliseconds(), 1000, "after the grace")
+
+	mode.Store("ok")
+	c.Subscribe("p", walletUpdated, nil)
+	next(t, c, "p", "walletUpdated", &w)
+	mode.Store("panic")
+	user.topUp(100)
+	e = ending(t, c, "p", "walletUpdated")
+	assert.Equal(t, "INTERNAL", e.Extensions.Type)
+	assert.Equal(t, "Internal server error", e.Message)
+	mode.Store("ok")
+	alive(t, c)
+	var logged bool
+	for _, l := range srv.Logs.For(e.Extensions.RequestID) {
+		if l["msg"] == "server error" && strings.Contains(fmt.Sprint(l["error"]), "assignment to entry in nil map") {
+			logged = true
+		}
+	}
+	assert.True(t, logged, "the panic is logged with its cause")
+}
+
+// TestEverySubscribeIsAdmitted: FAULTLINE_RATE_LIMIT counts each subscribe
+// message as an operation; past it, TOO_MANY_REQUESTS with retryAfter.
+func TestEverySubscribeIsAdmitted(t *testing.T) {
+	srv := testserver.Start(t, testserver.Env("FAULTLINE_RATE_LIMIT", "2"))
+	user := newShopper(t, srv, "hasty@example.com")
+	time.Sleep(1100 * time.Millisecond) // a full bucket again
+	c := connect(t, srv, user.token)
+	var w wallet
+	for _, id := range []string{"1", "2"} {
+		c.Subscribe(id, walletUpdated, nil)
+		next(t, c, id, "walletUpdated", &w)
+	}
+	typ, e := refused(t, c, subscribeTo(c, "3", walletUpdated, nil))
+	assert.Equal(t, "next", typ)
+	assert.Equal(t, "TOO_MANY_REQUESTS", e.Extensions.Type)
+	assert.Positive(t, e.Extensions.RetryAfter)
 }

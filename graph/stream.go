@@ -3,6 +3,8 @@ package graph
 import (
 	"context"
 	"errors"
+	"fmt"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -103,6 +105,11 @@ func follow[T any](ctx context.Context, r *Resolver, p *auth.Principal, topic st
 		defer close(ch)
 		defer release()
 		defer sub.Close()
+		defer func() { // this goroutine is not gqlgen's, which recovers its own
+			if v := recover(); v != nil {
+				operation.EndStream(ctx, apperr.InternalError(fmt.Errorf("panic: %v", v)).WithStack(debug.Stack()))
+			}
+		}()
 		err := s.watch(ctx, r.Auth, p, sub, func(ctx context.Context, p *auth.Principal) error {
 			v, err := read(ctx, p)
 			if err != nil {
