@@ -2,6 +2,8 @@ package main
 
 import (
 	"encoding/json"
+	"slices"
+	"syscall"
 	"testing"
 	"time"
 
@@ -12,6 +14,7 @@ import (
 	"github.com/faultline/faultline/internal/streamtest"
 	"github.com/faultline/faultline/internal/testdb"
 	"github.com/faultline/faultline/internal/testproc"
+	"github.com/faultline/faultline/internal/testserver"
 )
 
 const (
@@ -180,4 +183,44 @@ func TestSubscribersOutliveARestartOfTheDatabase(t *testing.T) {
 	assert.Greater(t, took, 5*time.Second, "the grace holds the streams first")
 	assert.Less(t, took, 15*time.Second, "and then ends them")
 	cluster.Restart()
+}
+
+// TestSIGTERMEndsEverySubscription: the real process, signed in over a
+// WebSocket and over SSE; SIGTERM ends both streams with SHUTTING_DOWN and
+// retryAfter, closes the WebSocket with 1001, and the process stops without
+// waiting for the streams' clients.
+func TestSIGTERMEndsEverySubscription(t *testing.T) {
+	p := testproc.Start(t, t.TempDir(), "DATABASE_URL="+testdb.DatabaseURL(t), "FAULTLINE_JWT_SECRET="+jwtSecret,
+		"FAULTLINE_DEMO_PASSWORD="+demoPassword, "FAULTLINE_DRAIN_DELAY=300ms")
+	user := loginAs(t, p, "user")
+	c := streamtest.Dial(t, p.Base, nil)
+	c.Init(streamtest.Bearer(user.Access))
+	c.Subscribe("w", walletUpdated, nil)
+	event(t, c)
+	s := streamtest.Stream(t, p.Base, walletUpdated, nil, "Authorization", "Bearer "+user.Access)
+	require.Equal(t, "next", s.Next(t).Type)
+
+	signalled := time.Now()
+	require.NoError(t, p.Signal(syscall.SIGTERM))
+	for _, last := range []struct {
+		m   streamtest.Message
+		res func(streamtest.Message) *testserver.Response
+	}{
+		{c.Next(), func(m streamtest.Message) *testserver.Response { return c.Result(t, m) }},
+		{s.Next(t), func(m streamtest.Message) *testserver.Response { return s.Result(t, m) }},
+	} {
+		require.Equal(t, "next", last.m.Type, "%s", last.m.Payload)
+		res := last.res(last.m)
+		require.Len(t, res.Body.Errors, 1, "%s", last.m.Payload)
+		e := res.Body.Errors[0]
+		assert.Equal(t, "SERVICE_UNAVAILABLE", e.Extensions.Code)
+		assert.Equal(t, "SHUTTING_DOWN", e.Extensions.Type)
+		assert.Positive(t, e.Extensions.RetryAfter)
+	}
+	assert.Equal(t, "complete", c.Next().Type)
+	assert.Equal(t, "complete", s.Next(t).Type)
+	code, _ := c.Closed(streamtest.Wait)
+	assert.Equal(t, 1001, code)
+	require.Eventually(t, func() bool { return slices.Contains(p.Messages(), "stopped") }, 10*time.Second, 20*time.Millisecond)
+	assert.Less(t, time.Since(signalled), 5*time.Second)
 }
