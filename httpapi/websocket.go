@@ -65,7 +65,7 @@ func (t *WebSocket) Supports(r *http.Request) bool {
 func (t *WebSocket) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
 	if ae := t.refusal(w, r); ae != nil {
 		contentType := negotiate(r.Header.Get("Accept"))
-		ctx := operation.WithVia(r.Context(), via(http.MethodGet, contentType == ContentTypeGraphQLResponse))
+		ctx := operation.WithVia(r.Context(), via(r.Method, contentType == ContentTypeGraphQLResponse))
 		resp := dispatchError(ctx, exec, ae)
 		t.HTTP.write(w, r, resp, contentType, allowed(resp))
 		return
