@@ -13,6 +13,7 @@ import (
 
 	"github.com/faultline/faultline/auth"
 	"github.com/faultline/faultline/config"
+	"github.com/faultline/faultline/events"
 	"github.com/faultline/faultline/graph"
 	"github.com/faultline/faultline/httpapi"
 	"github.com/faultline/faultline/internal/clientip"
@@ -44,12 +45,16 @@ type App struct {
 
 	// DemoPassword is the password of the demo users (development).
 	DemoPassword string
+	// Events fans change notices out to the subscriptions (and, on
+	// PostgreSQL, to and from the other instances through feed).
+	Events *events.Hub
 
 	trusted       *persisted.Manifest // FAULTLINE_TRUSTED_DOCUMENTS
 	stopJanitor   context.CancelFunc
 	tracing       *telemetry.Tracing // nil when off
 	instanceID    string             // this process in the instances table
 	stopInstances func()
+	feed          *store.Feed
 }
 
 // Option adjusts the wiring before the handler is built; tests use it to
@@ -59,6 +64,7 @@ type Option func(*Wiring)
 // Wiring is what the handler is built from.
 type Wiring struct {
 	Products shop.ProductStore
+	Orders   shop.OrderStore // orders and wallets
 	// Throttles are the login and register limits (auth.DefaultThrottles).
 	Throttles auth.Throttles
 }
@@ -96,17 +102,18 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Optio
 		db.Close()
 		return nil, err
 	}
+	hub := events.NewHub()
 	a := &App{
-		Config: cfg, DB: db, Gate: &operation.Gate{}, Log: log, trusted: trusted, tracing: tracing,
+		Config: cfg, DB: db, Gate: &operation.Gate{}, Log: log, trusted: trusted, tracing: tracing, Events: hub,
 		Accounts: &auth.Accounts{Store: db, Tokens: tokens, Passwords: passwords, RefreshTTL: cfg.RefreshTTL,
-			SessionMaxAge: cfg.SessionMaxAge},
+			SessionMaxAge: cfg.SessionMaxAge, Events: hub},
 	}
 	if cfg.RateLimit > 0 {
 		a.RateLimit = operation.NewRateLimit(cfg.RateLimit)
 	}
 	if cfg.AdminAddr != "" {
 		a.Metrics = telemetry.NewMetrics(telemetry.Sources{DB: db, Passwords: passwords, RateLimit: a.RateLimit})
-		a.Accounts.Events = a.Metrics
+		a.Accounts.Observer = a.Metrics
 		a.Admin = telemetry.Admin(a.Metrics, log)
 	}
 	if cfg.SeedDemo {
@@ -115,11 +122,19 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Optio
 			return nil, fmt.Errorf("seeding demo data: %w", err)
 		}
 	}
-	w := Wiring{Products: db, Throttles: auth.DefaultThrottles}
+	w := Wiring{Products: db, Orders: db, Throttles: auth.DefaultThrottles}
 	for _, o := range opts {
 		o(&w)
 	}
 	a.Accounts.Throttles = w.Throttles
+	feed, err := db.StartFeed(ctx, hub, log) // PostgreSQL: the other instances' changes
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	if feed != nil {
+		a.feed, hub.Relay = feed, feed
+	}
 	a.Handler = tracing.Handler(a.routes(w, &auth.Authenticator{Tokens: tokens, Sessions: db, SessionMaxAge: cfg.SessionMaxAge}))
 	if a.RateLimit != nil {
 		a.joinInstances(ctx)
@@ -134,10 +149,12 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Optio
 func (a *App) routes(w Wiring, authn *auth.Authenticator) http.Handler {
 	resolver := &graph.Resolver{
 		Catalog:  &shop.Catalog{Store: w.Products},
-		Sales:    &shop.Orders{Store: a.DB},
-		Wallets:  &shop.Wallets{Store: a.DB},
+		Sales:    &shop.Orders{Store: w.Orders, Events: a.Events},
+		Wallets:  &shop.Wallets{Store: w.Orders, Events: a.Events},
 		Accounts: a.Accounts,
 		Auth:     authn,
+		Streams: &graph.Streams{Hub: a.Events, PerUser: a.Config.SubscriptionsPerUser,
+			DBGrace: a.Config.SubscriptionDBGrace, Draining: a.Gate.Done(), Active: a.Metrics.Subscriptions()},
 	}
 	opts := graph.Options{
 		MaxComplexity: a.Config.MaxComplexity,
@@ -145,20 +162,21 @@ func (a *App) routes(w Wiring, authn *auth.Authenticator) http.Handler {
 		Introspection: a.Config.Introspection,
 		Log:           a.Log,
 	}
+	admission := &operation.Admission{Gate: a.Gate, RateLimit: a.RateLimit}
 	gql := graph.NewServer(resolver, opts)
 	every := &operation.Every{
-		Timeout: a.Config.RequestTimeout,
-		Strict:  a.Config.StrictStatus,
-		Log:     a.Log,
-		Present: graph.NewPresenter(opts).Present,
+		Timeout:   a.Config.RequestTimeout,
+		Strict:    a.Config.StrictStatus,
+		Log:       a.Log,
+		Present:   graph.NewPresenter(opts).Present,
+		Admission: admission,
 	}
 	if a.Metrics != nil {
 		every.Observe = a.Metrics
 	}
 	gql.Use(every)
 	gql.Use(&persisted.Documents{APQ: a.Config.APQ, Store: a.DB, Trusted: a.trusted})
-	admission := &operation.Admission{Gate: a.Gate, RateLimit: a.RateLimit}
-	gql.AddTransport(&httpapi.Transport{
+	httpTransport := &httpapi.Transport{
 		Log:          a.Log,
 		MaxBodyBytes: a.Config.MaxBodyBytes,
 		Strict:       a.Config.StrictStatus,
@@ -168,7 +186,21 @@ func (a *App) routes(w Wiring, authn *auth.Authenticator) http.Handler {
 		Hooks: []httpapi.ResponseHook{func(r *http.Request, _ *graphql.Response, h http.Header) {
 			auth.Challenge(r.Context(), h)
 		}},
+	}
+	// gqlgen hands a request to the first transport that supports it, and
+	// httpTransport supports every one: the streams come first.
+	gql.AddTransport(&httpapi.WebSocket{
+		HTTP:             httpTransport,
+		Connect:          authn.WithToken,
+		Operation:        authn.Fresh,
+		MaxSubscriptions: a.Config.WSMaxSubscriptions,
+		InitTimeout:      a.Config.WSInitTimeout,
+		IdleTimeout:      a.Config.WSIdleTimeout,
+		KeepAlive:        a.Config.KeepAlive,
+		MaxMessageBytes:  a.Config.MaxBodyBytes,
 	})
+	gql.AddTransport(&httpapi.SSE{HTTP: httpTransport, KeepAlive: a.Config.KeepAlive})
+	gql.AddTransport(httpTransport)
 
 	mux := http.NewServeMux()
 	mux.Handle("/query", gql)
@@ -201,12 +233,14 @@ func (a *App) janitor(ctx context.Context, every time.Duration) {
 	}
 }
 
-// Close stops the janitor, leaves the instances table, exports the spans
-// still buffered and releases the database.
+// Close stops the janitor and the feed (sending the notices still queued),
+// leaves the instances table, exports the spans still buffered and releases
+// the database.
 func (a *App) Close() error {
 	if a.stopJanitor != nil {
 		a.stopJanitor()
 	}
+	a.feed.Close()
 	if a.stopInstances != nil {
 		a.stopInstances()
 		a.stopInstances = nil

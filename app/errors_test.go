@@ -98,6 +98,8 @@ func TestRequestErrors(t *testing.T) {
 		{"DELETE", request{method: "DELETE"}, "BAD_REQUEST", "METHOD_NOT_ALLOWED", 405, 405, "allowed", []any{"GET", "POST"}},
 		{"mutation over GET", request{method: "GET", body: "query=" + url.QueryEscape(`mutation { logout(refreshToken: "x") }`)}, "BAD_REQUEST", "METHOD_NOT_ALLOWED", 405, 405, "allowed", []any{"POST"}},
 		{"named mutation over GET", request{method: "GET", body: "operationName=M&query=" + url.QueryEscape(`query Q { products { edges { cursor } } } mutation M { logout(refreshToken: "x") }`)}, "BAD_REQUEST", "METHOD_NOT_ALLOWED", 405, 405, "method", "GET"},
+		{"a subscription without a stream", request{body: gql("subscription { walletUpdated { currency } }")}, "BAD_REQUEST", "MALFORMED_REQUEST", 400, 400, "reason", "subscription"},
+		{"a subscription over GET", request{method: "GET", body: "query=" + url.QueryEscape(`subscription { walletUpdated { currency } }`)}, "BAD_REQUEST", "MALFORMED_REQUEST", 400, 400, "reason", "subscription"},
 
 		// The parser.
 		{"syntax error", request{body: gql("{ products { edges { cursor } }")}, "GRAPHQL_PARSE_FAILED", "SYNTAX_ERROR", 400, 200, "", nil},
@@ -108,7 +110,8 @@ func TestRequestErrors(t *testing.T) {
 		{"unknown field", request{body: gql("{ products { edges { nod } } }")}, "GRAPHQL_VALIDATION_FAILED", "INVALID_QUERY", 422, 200, "rule", "FieldsOnCorrectType"},
 		{"missing argument", request{body: gql("{ product { id } }")}, "GRAPHQL_VALIDATION_FAILED", "INVALID_QUERY", 422, 200, "rule", "ProvidedRequiredArguments"},
 		{"wrong literal type", request{body: gql(`{ products(first: "ten") { edges { cursor } } }`)}, "GRAPHQL_VALIDATION_FAILED", "INVALID_QUERY", 422, 200, "rule", "ValuesOfCorrectType"},
-		{"no such root type", request{body: gql("subscription { anything }")}, "GRAPHQL_VALIDATION_FAILED", "INVALID_QUERY", 422, 200, "rule", "KnownRootType"},
+		{"unknown subscription field", request{body: gql("subscription { anything }")}, "GRAPHQL_VALIDATION_FAILED", "INVALID_QUERY", 422, 200, "rule", "FieldsOnCorrectType"},
+		{"two subscription fields", request{body: gql(`subscription { walletUpdated { currency } orderUpdated(id: "x") { id } }`)}, "GRAPHQL_VALIDATION_FAILED", "INVALID_QUERY", 422, 200, "rule", "SingleFieldSubscriptions"},
 		{"unknown operation name", request{body: `{"query": "query A { products { edges { cursor } } }", "operationName": "B"}`}, "GRAPHQL_VALIDATION_FAILED", "OPERATION_NOT_FOUND", 422, 200, "operationName", "B"},
 		{"several operations, none named", request{body: gql("query A { products { edges { cursor } } } query B { products { edges { cursor } } }")}, "GRAPHQL_VALIDATION_FAILED", "OPERATION_NOT_FOUND", 422, 200, "operationName", ""},
 

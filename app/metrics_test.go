@@ -247,3 +247,18 @@ func TestWithoutAnAdminAddressThereAreNoMetrics(t *testing.T) {
 	_ = res.Body.Close()
 	assert.Equal(t, http.StatusNotFound, res.StatusCode)
 }
+
+// TestTheSubscriptionsGaugeFollowsTheStreams: an open subscription counts
+// once on the gauge, over WebSocket, and not once it completes.
+func TestTheSubscriptionsGaugeFollowsTheStreams(t *testing.T) {
+	srv := testserver.Start(t, testserver.Env("FAULTLINE_ADMIN_ADDR", "127.0.0.1:0"))
+	admin := httptest.NewServer(srv.App.Admin)
+	t.Cleanup(admin.Close)
+	ws := connect(t, srv, loginUser(t, srv).AccessToken)
+	ws.Subscribe("1", walletUpdated, nil)
+	require.Equal(t, "next", ws.Next().Type, "the wallet as it is")
+	assert.Equal(t, 1.0, scrape(t, admin).must(t, "faultline_subscriptions_active"))
+	ws.Complete("1")
+	assert.Eventually(t, func() bool { return scrape(t, admin).must(t, "faultline_subscriptions_active") == 0 },
+		5*time.Second, 20*time.Millisecond, "none once it completes")
+}

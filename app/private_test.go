@@ -216,7 +216,8 @@ func newSchemaWalk(t *testing.T, s *ast.Schema) *schemaWalk {
 	// Breadth first from the roots, so that each path is a shortest one.
 	w.paths[s.Query.Name] = selectionTo{op: "query"}
 	w.paths[s.Mutation.Name] = selectionTo{op: "mutation"}
-	queue := []string{s.Query.Name, s.Mutation.Name}
+	w.paths[s.Subscription.Name] = selectionTo{op: "subscription"}
+	queue := []string{s.Query.Name, s.Mutation.Name, s.Subscription.Name}
 	for len(queue) > 0 {
 		typ := queue[0]
 		queue = queue[1:]

@@ -82,6 +82,7 @@ const (
 	TooManyRequests      Type = "TOO_MANY_REQUESTS"
 	TooManyLoginAttempts Type = "TOO_MANY_LOGIN_ATTEMPTS"
 	TooManyRegistrations Type = "TOO_MANY_REGISTRATIONS"
+	TooManySubscriptions Type = "TOO_MANY_SUBSCRIPTIONS"
 
 	Internal Type = "INTERNAL"
 
@@ -152,17 +153,20 @@ var catalog = []Entry{
 		Meaning: "The body is not valid JSON, has no `query` string, or a request parameter has the wrong JSON type.",
 		Message: "Malformed GraphQL request",
 		Variants: map[string]string{
-			"invalid_json":    "The request body is not valid JSON",
-			"not_an_object":   "The request body must be a JSON object",
-			"batch":           "Batched requests (a JSON array) are not supported; send one request object",
-			"several_values":  "The request body holds more than one JSON value",
-			"missing_query":   "The request has no query",
-			"persisted_query": "The persistedQuery extension must hold version 1 and a sha256Hash of 64 hex digits",
-			"wrong_type":      "The request parameter \"{field}\" has the wrong JSON type",
-			"unreadable_body": "The request body could not be read",
+			"invalid_json":          "The request body is not valid JSON",
+			"not_an_object":         "The request body must be a JSON object",
+			"batch":                 "Batched requests (a JSON array) are not supported; send one request object",
+			"several_values":        "The request body holds more than one JSON value",
+			"missing_query":         "The request has no query",
+			"persisted_query":       "The persistedQuery extension must hold version 1 and a sha256Hash of 64 hex digits",
+			"wrong_type":            "The request parameter \"{field}\" has the wrong JSON type",
+			"unreadable_body":       "The request body could not be read",
+			"websocket_handshake":   "The WebSocket handshake is not valid: send a GET with Connection: Upgrade, Upgrade: websocket, Sec-WebSocket-Version: 13 and a Sec-WebSocket-Key",
+			"websocket_subprotocol": "Offer the graphql-transport-ws subprotocol in Sec-WebSocket-Protocol",
+			"subscription":          "A subscription needs a stream: open a WebSocket (graphql-transport-ws) or POST with Accept: text/event-stream",
 		},
 		Details: []Detail{
-			{"reason", "why, as a stable key: invalid_json, not_an_object, batch, several_values, missing_query, persisted_query (a malformed persistedQuery extension), wrong_type, unreadable_body", "invalid_json"},
+			{"reason", "why, as a stable key: invalid_json, not_an_object, batch, several_values, missing_query, persisted_query (a malformed persistedQuery extension), wrong_type, unreadable_body, websocket_handshake, websocket_subprotocol (a WebSocket upgrade that does not offer graphql-transport-ws), subscription (a subscription sent as a plain GET or POST); a subscribe message's payload is judged as a request body", "invalid_json"},
 			{"field", "with wrong_type only: the request parameter (query, operationName, variables, extensions)", "variables"},
 		},
 		Optional: []string{"field"}},
@@ -265,8 +269,11 @@ var catalog = []Entry{
 
 	// UNAUTHENTICATED
 	{Type: TokenMissing, Code: CodeUnauthenticated, Status: http.StatusUnauthorized,
-		Meaning: "A protected field was asked for without an `Authorization: Bearer` token.",
-		Message: "Authentication required: send an access token in the Authorization header"},
+		Meaning: "A protected field was asked for without an `Authorization: Bearer` token (over WebSocket: without `authorization` in connection_init's payload).",
+		Message: "Authentication required: send an access token in the Authorization header",
+		Variants: map[string]string{
+			"connection_init": "Authentication required: send an access token as authorization in connection_init's payload",
+		}},
 	{Type: TokenMalformed, Code: CodeUnauthenticated, Status: http.StatusUnauthorized,
 		Meaning: "The Authorization header or token is not a well-formed bearer JWT (other scheme, empty, two headers, over 8 KiB, garbage), or an unknown refresh token.",
 		Message: "The token is malformed"},
@@ -274,7 +281,7 @@ var catalog = []Entry{
 		Meaning: "The token's signature does not verify, or it uses an algorithm other than the pinned one (`none` included).",
 		Message: "The token's signature is invalid"},
 	{Type: TokenExpired, Code: CodeUnauthenticated, Status: http.StatusUnauthorized,
-		Meaning: "The token's `exp` has passed; refresh it.",
+		Meaning: "The token's `exp` has passed; refresh it. A subscription ends with it when the `exp` of the token it was started with passes.",
 		Message: "The token has expired",
 		Variants: map[string]string{
 			"session": "The session has reached its maximum age; sign in again",
@@ -370,6 +377,14 @@ var catalog = []Entry{
 	{Type: TooManyRegistrations, Code: CodeRateLimited, Status: http.StatusTooManyRequests,
 		Meaning: "Too many `register` calls from one client address within an hour (README, Security).",
 		Message: "Too many registrations from this address; retry later", RetryAfter: true},
+	{Type: TooManySubscriptions, Code: CodeRateLimited, Status: http.StatusTooManyRequests,
+		Meaning: "A subscription beyond a limit: FAULTLINE_WS_MAX_SUBSCRIPTIONS at once on one WebSocket connection, or FAULTLINE_MAX_SUBSCRIPTIONS_PER_USER streams of one user on one instance (WebSocket and SSE together). It was not started; complete another first.",
+		Message: "Too many subscriptions: at most {limit} at once", RetryAfter: true,
+		Variants: map[string]string{
+			"connection": "At most {limit} subscriptions may be open at once on one connection; complete one first",
+			"user":       "At most {limit} subscriptions of one user may be open at once; complete one first",
+		},
+		Details: []Detail{{"limit", "the limit that was reached", 20}, {"scope", "what the limit counts: connection (one WebSocket connection's) or user (one user's on this instance)", "connection"}}},
 
 	// INTERNAL_SERVER_ERROR
 	{Type: Internal, Code: CodeInternal, Status: http.StatusInternalServerError,
@@ -378,10 +393,10 @@ var catalog = []Entry{
 
 	// SERVICE_UNAVAILABLE
 	{Type: DatabaseUnavailable, Code: CodeServiceUnavailable, Status: http.StatusServiceUnavailable,
-		Meaning: "The database is busy, closed or unreachable.",
+		Meaning: "The database is busy, closed or unreachable. A subscription gets it, and ends, when the database stays away for FAULTLINE_SUBSCRIPTION_DB_GRACE (30 s by default).",
 		Message: "The database is unavailable; retry later", RetryAfter: true},
 	{Type: ShuttingDown, Code: CodeServiceUnavailable, Status: http.StatusServiceUnavailable,
-		Meaning: "The server is shutting down and takes no new requests.",
+		Meaning: "The server is shutting down and takes no new requests; a subscription under way gets it, and ends, when the drain begins.",
 		Message: "The server is shutting down; retry", RetryAfter: true},
 
 	// TIMEOUT

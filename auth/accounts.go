@@ -27,14 +27,16 @@ type Accounts struct {
 	SessionMaxAge time.Duration
 	// Throttles limit login and register; unset rates are DefaultThrottles'.
 	Throttles Throttles
-	// Events hears refusals and reuse detections, for metrics; nil for none.
-	Events Events
-	Now    func() time.Time
+	Now       func() time.Time
+	// Events learns of the changes that end a user's access (nil: nobody).
+	Events Publisher
+	// Observer hears refusals and reuse detections, for metrics; nil for none.
+	Observer Observer
 }
 
-// Events hears what Accounts refuse and detect, for metrics. Its methods
+// Observer hears what Accounts refuse and detect, for metrics. Its methods
 // run on the request's goroutine: they must be quick.
-type Events interface {
+type Observer interface {
 	// Throttled: a login or registration was refused by the bucket of kind
 	// (BucketKind: "login_pair", "login_email", "login_client",
 	// "register_client").
@@ -42,6 +44,20 @@ type Events interface {
 	// RefreshReused: a spent refresh token came back, and its session was
 	// revoked.
 	RefreshReused()
+}
+
+// Publisher learns, once it is stored, of a change that ends a user's
+// access or one of their sessions (a suspension, a deletion, a logout, a
+// family revoked for reuse), so that the user's subscriptions check their
+// caller again at once rather than at their next event.
+type Publisher interface {
+	UserChanged(userID string)
+}
+
+func (a *Accounts) changed(userID string) {
+	if a.Events != nil {
+		a.Events.UserChanged(userID)
+	}
 }
 
 func (a *Accounts) now() time.Time {
@@ -157,7 +173,7 @@ func (a *Accounts) Refresh(ctx context.Context, raw string) (*Session, error) {
 	case rt.RevokedAt != nil:
 		return nil, apperr.New(apperr.TokenRevoked)
 	case rt.UsedAt != nil:
-		return nil, a.revokeFamily(ctx, rt.FamilyID, now)
+		return nil, a.revokeFamily(ctx, rt.UserID, rt.FamilyID, now)
 	case !now.Before(end):
 		return nil, apperr.New(apperr.TokenExpired).Variant("session").With("expiredAt", expiredAt(end))
 	case !now.Before(rt.ExpiresAt):
@@ -185,18 +201,19 @@ func (a *Accounts) Refresh(ctx context.Context, raw string) (*Session, error) {
 		return nil, err
 	}
 	if !rotated { // another refresh spent it first: this one is a reuse
-		return nil, a.revokeFamily(ctx, rt.FamilyID, now)
+		return nil, a.revokeFamily(ctx, rt.UserID, rt.FamilyID, now)
 	}
 	return a.session(u, rt.FamilyID, end, nextRaw)
 }
 
-func (a *Accounts) revokeFamily(ctx context.Context, familyID string, now time.Time) error {
+func (a *Accounts) revokeFamily(ctx context.Context, userID, familyID string, now time.Time) error {
 	if err := a.Store.RevokeRefreshFamily(ctx, familyID, now); err != nil {
 		return err
 	}
-	if a.Events != nil {
-		a.Events.RefreshReused()
+	if a.Observer != nil {
+		a.Observer.RefreshReused()
 	}
+	a.changed(userID)
 	return apperr.New(apperr.TokenRevoked).Variant("reused")
 }
 
@@ -211,7 +228,11 @@ func (a *Accounts) Logout(ctx context.Context, raw string) error {
 	if err != nil || rt == nil {
 		return err
 	}
-	return a.Store.RevokeRefreshFamily(ctx, rt.FamilyID, a.now().UTC())
+	if err := a.Store.RevokeRefreshFamily(ctx, rt.FamilyID, a.now().UTC()); err != nil {
+		return err
+	}
+	a.changed(rt.UserID)
+	return nil
 }
 
 // User returns a user the viewer may see: themselves, or anyone for an
@@ -265,6 +286,7 @@ func (a *Accounts) Suspend(ctx context.Context, id string) (*User, error) {
 	if u == nil {
 		return nil, apperr.NotFound("User", id)
 	}
+	a.changed(u.ID)
 	return u, nil
 }
 
@@ -278,6 +300,7 @@ func (a *Accounts) Delete(ctx context.Context, id string) error {
 	if !ok {
 		return apperr.NotFound("User", id)
 	}
+	a.changed(id)
 	return nil
 }
 

@@ -17,6 +17,14 @@ type Principal struct {
 	UserID string
 	Role   Role // from the database, not from the token
 	User   *User
+	// Expires is when the access token expires (its exp), which ends a
+	// subscription started with it.
+	Expires time.Time
+}
+
+// TokenExpired is the error of p's token once Expires has passed.
+func (p *Principal) TokenExpired() *apperr.Error {
+	return apperr.New(apperr.TokenExpired).With("expiredAt", expiredAt(p.Expires))
 }
 
 // SessionLoader finds an access token's user and session in one lookup.
@@ -46,6 +54,7 @@ type requestAuth struct {
 	token     string
 	present   bool
 	headerErr *apperr.Error
+	initial   bool // the token came in a WebSocket's connection_init, not a header
 
 	once      sync.Once
 	principal *Principal
@@ -64,6 +73,30 @@ func (a *Authenticator) WithRequest(ctx context.Context, r *http.Request) contex
 	return context.WithValue(ctx, ctxKey{}, st)
 }
 
+// WithToken reads the value of a WebSocket connection_init's authorization
+// ("Bearer <token>", the scheme in any case) into ctx, for the operations of
+// that connection, as WithRequest reads a header; "" is no token. Like the
+// header, the token is verified only when a protected field asks.
+func (a *Authenticator) WithToken(ctx context.Context, value string) context.Context {
+	st := &requestAuth{present: value != "", initial: true}
+	if st.present {
+		st.token, st.headerErr = parseBearer(value)
+	}
+	return context.WithValue(ctx, ctxKey{}, st)
+}
+
+// Fresh returns ctx with the same token, to be verified, and its user and
+// session read, again at the next Authenticate: for each operation of a
+// WebSocket connection and each event of a subscription, so that a
+// suspension, a deletion or a logout shows there too.
+func (a *Authenticator) Fresh(ctx context.Context) context.Context {
+	st, _ := ctx.Value(ctxKey{}).(*requestAuth)
+	if st == nil {
+		return ctx
+	}
+	return context.WithValue(ctx, ctxKey{}, &requestAuth{token: st.token, present: st.present, headerErr: st.headerErr, initial: st.initial})
+}
+
 // resolve authenticates the request once.
 func (a *Authenticator) resolve(ctx context.Context) (*requestAuth, *Principal, error) {
 	st, _ := ctx.Value(ctxKey{}).(*requestAuth)
@@ -78,6 +111,8 @@ func (a *Authenticator) authenticate(ctx context.Context, st *requestAuth) (*Pri
 	switch {
 	case st.headerErr != nil:
 		return nil, st.headerErr
+	case !st.present && st.initial:
+		return nil, apperr.New(apperr.TokenMissing).Variant("connection_init")
 	case !st.present:
 		return nil, apperr.New(apperr.TokenMissing)
 	}
@@ -97,7 +132,7 @@ func (a *Authenticator) authenticate(ctx context.Context, st *requestAuth) (*Pri
 	case f == nil, f.RevokedAt != nil, !time.Now().Before(sessionEnd(f.CreatedAt, a.SessionMaxAge)):
 		return nil, apperr.New(apperr.TokenRevoked).Variant("session")
 	}
-	return &Principal{UserID: u.ID, Role: u.Role, User: u}, nil
+	return &Principal{UserID: u.ID, Role: u.Role, User: u, Expires: claims.ExpiresAt.Time}, nil
 }
 
 // Authenticate returns the request's principal, or the precise reason there

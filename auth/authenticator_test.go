@@ -87,3 +87,77 @@ func TestAnAccessTokenEndsWithItsSession(t *testing.T) {
 		})
 	}
 }
+
+// TestWithTokenReadsConnectionInitsAuthorization: a WebSocket's token
+// comes as one "Bearer <token>" value, read as the header is; none at all
+// is TOKEN_MISSING worded for connection_init.
+func TestWithTokenReadsConnectionInitsAuthorization(t *testing.T) {
+	tk := tokens(t)
+	user := &auth.User{ID: "u1", Role: auth.RoleUser}
+	raw, _, err := tk.Issue(user, "f1", time.Now().Add(time.Hour))
+	require.NoError(t, err)
+	loader := &sessions{user: user, family: &auth.Family{ID: "f1", UserID: "u1", CreatedAt: time.Now()}}
+	a := &auth.Authenticator{Tokens: tk, Sessions: loader}
+
+	for _, c := range []struct {
+		name, value string
+		typ         apperr.Type
+		variant     string
+	}{
+		{"a bearer token", "Bearer " + raw, "", ""},
+		{"the scheme in any case", "bearer " + raw, "", ""},
+		{"none", "", apperr.TokenMissing, "connection_init"},
+		{"another scheme", "Basic " + raw, apperr.TokenMalformed, ""},
+		{"no scheme", raw, apperr.TokenMalformed, ""},
+		{"a refresh token", "Bearer flr_x", apperr.TokenTypeMismatch, ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			p, err := a.Authenticate(a.WithToken(context.Background(), c.value))
+			if c.typ == "" {
+				require.NoError(t, err)
+				assert.Equal(t, "u1", p.UserID)
+				claims, bad := tk.Verify(raw)
+				require.Nil(t, bad)
+				assert.Equal(t, claims.ExpiresAt.Time, p.Expires, "the principal knows its token's exp")
+				return
+			}
+			ae, ok := errors.AsType[*apperr.Error](err)
+			require.True(t, ok, "%v", err)
+			assert.Equal(t, c.typ, ae.Type)
+			if c.variant != "" {
+				assert.Equal(t, apperr.New(c.typ).Variant(c.variant).Message(), ae.Message())
+			}
+		})
+	}
+}
+
+// TestFreshVerifiesAgain: a context authenticates once; Fresh makes the
+// next Authenticate look the user and session up again, so that a
+// long-lived connection sees a suspension.
+func TestFreshVerifiesAgain(t *testing.T) {
+	tk := tokens(t)
+	user := &auth.User{ID: "u1", Role: auth.RoleUser}
+	raw, _, err := tk.Issue(user, "f1", time.Now().Add(time.Hour))
+	require.NoError(t, err)
+	loader := &sessions{user: user, family: &auth.Family{ID: "f1", UserID: "u1", CreatedAt: time.Now()}}
+	a := &auth.Authenticator{Tokens: tk, Sessions: loader}
+	ctx := a.WithToken(context.Background(), "Bearer "+raw)
+	_, err = a.Authenticate(ctx)
+	require.NoError(t, err)
+	_, err = a.Authenticate(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, 1, loader.calls, "once per context")
+
+	suspended := *user
+	suspended.Suspended = true
+	loader.user = &suspended
+	_, err = a.Authenticate(ctx)
+	assert.NoError(t, err, "the context's answer stands")
+	_, err = a.Authenticate(a.Fresh(ctx))
+	assert.ErrorIs(t, err, apperr.UserSuspended)
+	assert.Equal(t, 2, loader.calls)
+
+	assert.Equal(t, context.Background(), a.Fresh(context.Background()), "nothing to refresh without a token")
+	p := &auth.Principal{Expires: time.Date(2026, 11, 21, 10, 15, 0, 0, time.UTC)}
+	assert.Equal(t, "2026-11-21T10:15:00Z", p.TokenExpired().Details["expiredAt"])
+}

@@ -29,20 +29,26 @@ func BearerToken(h http.Header) (token string, present bool, err *apperr.Error) 
 	default:
 		return "", true, malformed("several Authorization headers")
 	}
-	scheme, value, _ := strings.Cut(strings.TrimSpace(values[0]), " ")
+	token, err = parseBearer(values[0])
+	return token, true, err
+}
+
+// parseBearer reads one "Bearer <token>" value, as BearerToken does.
+func parseBearer(v string) (string, *apperr.Error) {
+	scheme, value, _ := strings.Cut(strings.TrimSpace(v), " ")
 	if !strings.EqualFold(scheme, "Bearer") {
-		return "", true, malformed("the Authorization scheme is not Bearer")
+		return "", malformed("the Authorization scheme is not Bearer")
 	}
 	value = strings.TrimSpace(value)
 	switch {
 	case value == "":
-		return "", true, malformed("the bearer token is empty")
+		return "", malformed("the bearer token is empty")
 	case len(value) > MaxTokenBytes:
-		return "", true, malformed("the bearer token is too long")
+		return "", malformed("the bearer token is too long")
 	case strings.HasPrefix(value, RefreshPrefix):
-		return "", true, apperr.New(apperr.TokenTypeMismatch).With("expected", "access").Variant("refresh_as_access")
+		return "", apperr.New(apperr.TokenTypeMismatch).With("expected", "access").Variant("refresh_as_access")
 	}
-	return value, true, nil
+	return value, nil
 }
 
 // malformed is TOKEN_MALFORMED; the reason goes to the log only.

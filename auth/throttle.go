@@ -124,8 +124,8 @@ func (a *Accounts) throttle(ctx context.Context, hit Hit, typ apperr.Type) error
 	if err != nil || refused == nil {
 		return err
 	}
-	if a.Events != nil {
-		a.Events.Throttled(BucketKind(refused.Bucket))
+	if a.Observer != nil {
+		a.Observer.Throttled(BucketKind(refused.Bucket))
 	}
 	return apperr.New(typ).WithRetryAfter(max(refused.Until.Sub(hit.At), time.Second))
 }

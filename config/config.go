@@ -65,6 +65,14 @@ type Config struct {
 	APQ              bool   // FAULTLINE_APQ: automatic persisted queries
 	TrustedDocuments string // FAULTLINE_TRUSTED_DOCUMENTS: a manifest's path; only its documents run
 	BatchMax         int    // FAULTLINE_BATCH_MAX: operations per batched request; 0 refuses batches
+
+	// Subscriptions (README, Subscriptions).
+	WSMaxSubscriptions   int           // FAULTLINE_WS_MAX_SUBSCRIPTIONS: at once per WebSocket connection
+	WSInitTimeout        time.Duration // FAULTLINE_WS_INIT_TIMEOUT: from the upgrade to connection_init
+	WSIdleTimeout        time.Duration // FAULTLINE_WS_IDLE_TIMEOUT: a connection without subscriptions is closed; 0 never
+	KeepAlive            time.Duration // FAULTLINE_SUBSCRIPTION_KEEPALIVE: WebSocket pings, SSE comments; 0 none
+	SubscriptionsPerUser int           // FAULTLINE_MAX_SUBSCRIPTIONS_PER_USER: one user's on one instance
+	SubscriptionDBGrace  time.Duration // FAULTLINE_SUBSCRIPTION_DB_GRACE: how long a stream waits for the database
 }
 
 // MinJWTSecretBytes is the shortest FAULTLINE_JWT_SECRET accepted (HS256).
@@ -122,6 +130,12 @@ func Load(getenv func(string) string) (Config, error) {
 	c.APQ = r.boolean("FAULTLINE_APQ", true)
 	c.TrustedDocuments = getenv("FAULTLINE_TRUSTED_DOCUMENTS")
 	c.BatchMax = r.nonNegative("FAULTLINE_BATCH_MAX", 0)
+	c.WSMaxSubscriptions = r.positive("FAULTLINE_WS_MAX_SUBSCRIPTIONS", 20)
+	c.WSInitTimeout = r.duration("FAULTLINE_WS_INIT_TIMEOUT", 10*time.Second)
+	c.WSIdleTimeout = r.nonNegativeDuration("FAULTLINE_WS_IDLE_TIMEOUT", 5*time.Minute)
+	c.KeepAlive = r.nonNegativeDuration("FAULTLINE_SUBSCRIPTION_KEEPALIVE", 15*time.Second)
+	c.SubscriptionsPerUser = r.positive("FAULTLINE_MAX_SUBSCRIPTIONS_PER_USER", 50)
+	c.SubscriptionDBGrace = r.duration("FAULTLINE_SUBSCRIPTION_DB_GRACE", 30*time.Second)
 	if c.DemoPassword != "" && len(c.DemoPassword) < 8 {
 		r.fail("FAULTLINE_DEMO_PASSWORD", "want at least 8 characters")
 	}

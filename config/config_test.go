@@ -31,6 +31,8 @@ func TestDefaults(t *testing.T) {
 		JWTSecretIsTemp: true, JWTIssuer: "faultline", JWTAudience: "faultline",
 		AccessTTL: 15 * time.Minute, RefreshTTL: 168 * time.Hour, SessionMaxAge: 720 * time.Hour,
 		CORSOrigins: []string{"*"}, APQ: true,
+		WSMaxSubscriptions: 20, WSInitTimeout: 10 * time.Second, WSIdleTimeout: 5 * time.Minute,
+		KeepAlive: 15 * time.Second, SubscriptionsPerUser: 50, SubscriptionDBGrace: 30 * time.Second,
 	}, c)
 
 	other, err := config.Load(env(nil))
@@ -201,4 +203,32 @@ func TestTrustedProxies(t *testing.T) {
 
 	_, err = config.Load(env(map[string]string{"FAULTLINE_TRUSTED_PROXIES": "10.0.0.0/8,proxy.internal"}))
 	assert.ErrorContains(t, err, `FAULTLINE_TRUSTED_PROXIES: want CIDRs such as 10.0.0.0/8 or 2001:db8::/32, comma-separated; got "proxy.internal"`)
+}
+
+// TestSubscriptionSettings: the limits and timings of subscriptions, each a
+// setting named in its error; 0 turns the idle timeout and the keep-alive off.
+func TestSubscriptionSettings(t *testing.T) {
+	c, err := config.Load(env(map[string]string{
+		"FAULTLINE_WS_MAX_SUBSCRIPTIONS": "3", "FAULTLINE_WS_INIT_TIMEOUT": "2s", "FAULTLINE_WS_IDLE_TIMEOUT": "0",
+		"FAULTLINE_SUBSCRIPTION_KEEPALIVE": "0s", "FAULTLINE_MAX_SUBSCRIPTIONS_PER_USER": "7",
+		"FAULTLINE_SUBSCRIPTION_DB_GRACE": "1500ms",
+	}))
+	require.NoError(t, err)
+	assert.Equal(t, 3, c.WSMaxSubscriptions)
+	assert.Equal(t, 2*time.Second, c.WSInitTimeout)
+	assert.Zero(t, c.WSIdleTimeout)
+	assert.Zero(t, c.KeepAlive)
+	assert.Equal(t, 7, c.SubscriptionsPerUser)
+	assert.Equal(t, 1500*time.Millisecond, c.SubscriptionDBGrace)
+
+	bad := map[string]string{
+		"FAULTLINE_WS_MAX_SUBSCRIPTIONS": "0", "FAULTLINE_WS_INIT_TIMEOUT": "0s", "FAULTLINE_WS_IDLE_TIMEOUT": "-1m",
+		"FAULTLINE_SUBSCRIPTION_KEEPALIVE": "often", "FAULTLINE_MAX_SUBSCRIPTIONS_PER_USER": "-2",
+		"FAULTLINE_SUBSCRIPTION_DB_GRACE": "30",
+	}
+	_, err = config.Load(env(bad))
+	require.Error(t, err)
+	for name := range bad {
+		assert.ErrorContains(t, err, name)
+	}
 }

@@ -48,10 +48,19 @@ type loadersKey struct{}
 const loaderWait = time.Millisecond
 
 // withLoaders gives every operation fresh loaders, so that nothing is cached
-// across requests (a suspension shows at the next request).
+// across requests (a suspension shows at the next request), and every event
+// of a subscription loaders of its own, so that nothing is cached across
+// events either.
 func withLoaders(users auth.Store, products shop.ProductStore) graphql.OperationMiddleware {
+	fresh := func(ctx context.Context) context.Context {
+		return context.WithValue(ctx, loadersKey{}, &loaders{userStore: users, productStore: products})
+	}
 	return func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
-		return next(context.WithValue(ctx, loadersKey{}, &loaders{userStore: users, productStore: products}))
+		h := next(fresh(ctx))
+		if graphql.GetOperationContext(ctx).Operation.Operation != ast.Subscription {
+			return h
+		}
+		return func(ctx context.Context) *graphql.Response { return h(fresh(ctx)) }
 	}
 }
 

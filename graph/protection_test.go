@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/faultline/faultline/graph"
@@ -20,6 +21,7 @@ var contractRoles = map[string]string{
 	"Mutation.banProduct": "ADMIN", "Mutation.placeOrder": "USER", "Mutation.payOrder": "USER",
 	"Mutation.cancelOrder": "USER", "Mutation.shipOrder": "ADMIN", "Mutation.deliverOrder": "ADMIN",
 	"Mutation.suspendUser": "ADMIN", "Mutation.deleteUser": "ADMIN",
+	"Subscription.orderUpdated": "USER", "Subscription.walletUpdated": "USER",
 }
 
 // ownerFields are the fields of a user's record that only they and admins see.
@@ -32,7 +34,8 @@ var ownerFields = []string{"User.email", "User.wallet", "User.orders"}
 func TestEveryOperationIsProtectedAsTheContractSays(t *testing.T) {
 	s := graph.Schema()
 	checked := 0
-	for _, root := range []*ast.Definition{s.Query, s.Mutation} {
+	require.NotNil(t, s.Subscription)
+	for _, root := range []*ast.Definition{s.Query, s.Mutation, s.Subscription} {
 		if root == nil {
 			continue
 		}
@@ -54,7 +57,7 @@ func TestEveryOperationIsProtectedAsTheContractSays(t *testing.T) {
 			checked++
 		}
 	}
-	assert.GreaterOrEqual(t, checked, 11)
+	assert.GreaterOrEqual(t, checked, 13)
 
 	for _, name := range ownerFields {
 		typ, fieldName, _ := cut(name)

@@ -13,4 +13,5 @@ type Resolver struct {
 	Wallets  *shop.Wallets
 	Accounts *auth.Accounts
 	Auth     *auth.Authenticator
+	Streams  *Streams // the subscriptions' notices, limits and drain
 }

@@ -2,6 +2,7 @@ package operation
 
 import (
 	"context"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -11,16 +12,35 @@ import (
 
 // Gate is closed when a graceful shutdown begins: /readyz fails so load
 // balancers stop sending traffic, and operations that still arrive get
-// SERVICE_UNAVAILABLE / SHUTTING_DOWN while those in flight finish.
+// SERVICE_UNAVAILABLE / SHUTTING_DOWN while those in flight finish;
+// subscriptions, which would not finish, end with SHUTTING_DOWN (Done).
 type Gate struct {
-	closing atomic.Bool
+	closing         atomic.Bool
+	once, closeOnce sync.Once
+	done            chan struct{}
 }
 
 // Close starts the drain.
-func (g *Gate) Close() { g.closing.Store(true) }
+func (g *Gate) Close() {
+	g.closing.Store(true)
+	g.closeOnce.Do(func() { close(g.ch()) })
+}
 
 // Closing reports whether the drain has started; a nil Gate never closes.
 func (g *Gate) Closing() bool { return g != nil && g.closing.Load() }
+
+// Done is closed when the drain starts; a nil Gate's never is.
+func (g *Gate) Done() <-chan struct{} {
+	if g == nil {
+		return nil
+	}
+	return g.ch()
+}
+
+func (g *Gate) ch() chan struct{} {
+	g.once.Do(func() { g.done = make(chan struct{}) })
+	return g.done
+}
 
 // Admission decides whether an operation may start: not while draining,
 // and not past its client's rate. Every transport asks it for every

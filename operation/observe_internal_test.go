@@ -61,8 +61,9 @@ func TestASubscriptionIsObservedEventByEvent(t *testing.T) {
 		events = events[1:]
 		return resp
 	}
-	stream := e.stream(next, nil)
-	ctx := withOperation(ast.Subscription)
+	ctx, end := withStreamEnd(withOperation(ast.Subscription))
+	stream := e.stream(next, nil, end)
+
 	for stream(ctx) != nil {
 	}
 	assert.Equal(t, [][]string{nil, {"RESOURCE_NOT_FOUND"}, {"TOKEN_EXPIRED"}}, h.sent)

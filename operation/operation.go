@@ -32,6 +32,9 @@ type Via struct {
 	// GraphQLResponse: the client accepts application/graphql-response+json,
 	// so a request error gets its own status (Status).
 	GraphQLResponse bool
+	// AdmitEach: the transport does not ask Admission itself, so Every
+	// admits each operation (a WebSocket's subscribe messages).
+	AdmitEach bool
 }
 
 type viaKey struct{}
@@ -61,6 +64,8 @@ type Every struct {
 	Present graphql.ErrorPresenterFunc
 	// Observe hears every response and operation, for metrics; nil for none.
 	Observe Observer
+	// Admission admits the operations whose transport does not (Via.AdmitEach).
+	Admission *Admission
 }
 
 var _ interface {
@@ -87,8 +92,12 @@ func (e *Every) maxErrors() int {
 // runs queries only (a GET must be safe to repeat, and browsers and caches
 // send them unasked), whatever carried the document: its text, or the hash
 // of a persisted one. Anything else is METHOD_NOT_ALLOWED, and does not run.
+// A subscription needs a stream (needsStream).
 func (*Every) MutateOperationContext(ctx context.Context, opCtx *graphql.OperationContext) *gqlerror.Error {
 	op := opCtx.Operation.Operation
+	if op == ast.Subscription {
+		return needsStream(ctx)
+	}
 	if viaOf(ctx).Method != http.MethodGet || op == ast.Query || op == "" {
 		return nil
 	}
@@ -106,14 +115,20 @@ func (e *Every) InterceptOperation(ctx context.Context, next graphql.OperationHa
 	opCtx := graphql.GetOperationContext(ctx)
 	ctx, span := startSpan(ctx, opCtx)
 	if opCtx.Operation.Operation == ast.Subscription {
-		return e.stream(next(ctx), span)
+		ctx, end := withStreamEnd(ctx)
+		return e.stream(next(ctx), span, end)
 	}
 	cancel := context.CancelFunc(func() {})
 	if e.Timeout > 0 {
 		ctx, cancel = context.WithTimeout(ctx, e.Timeout)
 	}
 	h := next(ctx)
+	answered := false
 	return func(ctx context.Context) *graphql.Response {
+		if answered { // one answer: a streaming transport (WebSocket, SSE) asks again
+			return nil
+		}
+		answered = true
 		defer cancel()
 		resp := h(ctx)
 		if resp == nil { // the context ended before a response was produced
@@ -130,14 +145,18 @@ func (e *Every) InterceptOperation(ctx context.Context, next graphql.OperationHa
 	}
 }
 
-// stream logs a subscription once, when it ends; each event is observed.
-func (e *Every) stream(h graphql.ResponseHandler, span trace.Span) graphql.ResponseHandler {
+// stream logs a subscription once, when it ends; each event gets an error
+// budget of its own and is observed, and the end gets its error (EndStream).
+func (e *Every) stream(h graphql.ResponseHandler, span trace.Span, end *streamEnd) graphql.ResponseHandler {
 	var (
 		last  *graphql.Response
 		worst int
 	)
 	return func(ctx context.Context) *graphql.Response {
-		resp := h(ctx)
+		resp := h(errbudget.With(ctx, e.maxErrors()))
+		if resp == nil {
+			resp = e.ended(ctx, end)
+		}
 		if resp == nil {
 			if last == nil {
 				last = &graphql.Response{}

@@ -117,6 +117,9 @@ type OrderStore interface {
 type Orders struct {
 	Store OrderStore
 	Now   func() time.Time
+	// Events learns of every committed move, and of the wallet's change
+	// when money moved (nil: nobody).
+	Events Publisher
 }
 
 // LineInput is one line of placeOrder's input.
@@ -171,7 +174,7 @@ func (s *Orders) Get(ctx context.Context, viewer *auth.Principal, id string) (*O
 
 // Pay pays the viewer's own order from their wallet.
 func (s *Orders) Pay(ctx context.Context, viewer *auth.Principal, id string) (*Order, error) {
-	return s.Store.MoveOrder(ctx, id, func(o *Order, balance int) (Move, error) {
+	return s.move(ctx, id, func(o *Order, balance int) (Move, error) {
 		if o == nil || !viewer.IsOwner(o.UserID) {
 			return Move{}, apperr.NotFound("Order", id)
 		}
@@ -188,7 +191,7 @@ func (s *Orders) Pay(ctx context.Context, viewer *auth.Principal, id string) (*O
 // Cancel cancels an order of the viewer (or any order, for an admin),
 // refunding it when it was paid.
 func (s *Orders) Cancel(ctx context.Context, viewer *auth.Principal, id string) (*Order, error) {
-	return s.Store.MoveOrder(ctx, id, func(o *Order, _ int) (Move, error) {
+	return s.move(ctx, id, func(o *Order, _ int) (Move, error) {
 		if o == nil || !viewer.MayAccess(o.UserID) {
 			return Move{}, apperr.NotFound("Order", id)
 		}
@@ -214,7 +217,7 @@ func (s *Orders) Deliver(ctx context.Context, id string) (*Order, error) {
 }
 
 func (s *Orders) advance(ctx context.Context, id string, to OrderStatus) (*Order, error) {
-	return s.Store.MoveOrder(ctx, id, func(o *Order, _ int) (Move, error) {
+	return s.move(ctx, id, func(o *Order, _ int) (Move, error) {
 		if o == nil {
 			return Move{}, apperr.NotFound("Order", id)
 		}
@@ -223,6 +226,26 @@ func (s *Orders) advance(ctx context.Context, id string, to OrderStatus) (*Order
 		}
 		return Move{To: to, At: s.now()}, nil
 	})
+}
+
+// move applies the move decide makes and, once it has committed, publishes
+// the order's change, and the owner's wallet's when money moved.
+func (s *Orders) move(ctx context.Context, id string, decide func(*Order, int) (Move, error)) (*Order, error) {
+	var moved Move // the decision of the transaction's last attempt, the one that committed
+	o, err := s.Store.MoveOrder(ctx, id, func(o *Order, balance int) (Move, error) {
+		m, err := decide(o, balance)
+		moved = m
+		return m, err
+	})
+	if err != nil {
+		return nil, err
+	}
+	events := publisher(s.Events)
+	events.OrderChanged(o.ID)
+	if moved.DebitCents > 0 || moved.CreditCents > 0 {
+		events.WalletChanged(o.UserID)
+	}
+	return o, nil
 }
 
 const orderCursor = "order"

@@ -27,6 +27,8 @@ const MaxWalletCents = math.MaxInt32
 // Wallets runs the wallets' rules.
 type Wallets struct {
 	Store OrderStore
+	// Events learns of every committed top-up (nil: nobody).
+	Events Publisher
 }
 
 // TopUp adds 1 to MaxTopUpCents to the viewer's wallet, unless the wallet
@@ -37,13 +39,18 @@ func (s *Wallets) TopUp(ctx context.Context, viewer *auth.Principal, amountCents
 	if err := c.Err(); err != nil {
 		return nil, err
 	}
-	return s.Store.TopUp(ctx, viewer.UserID, amountCents, func(balance, refundable int) error {
+	w, err := s.Store.TopUp(ctx, viewer.UserID, amountCents, func(balance, refundable int) error {
 		if room := MaxWalletCents - balance - refundable; amountCents > room {
 			return apperr.Invalid(apperr.Violation([]any{"amountCents"}, "maxWallet",
 				map[string]any{"limit": MaxWalletCents, "room": max(room, 0)}))
 		}
 		return nil
 	})
+	if err != nil {
+		return nil, err
+	}
+	publisher(s.Events).WalletChanged(viewer.UserID)
+	return w, nil
 }
 
 // Of returns a user's wallet, empty when they never topped it up.

@@ -33,6 +33,7 @@ func openPostgres(ctx context.Context, databaseURL string, opts Options) (*DB, e
 	}
 	db := newDB(stdlib.OpenDBFromPool(pool), postgresEngine, opts)
 	db.onClose, db.pool = pool.Close, pool
+	db.pg = cfg.ConnConfig.Copy()
 	if err := pool.Ping(ctx); err != nil { // the driver's own error: this message is for the operator
 		db.Close()
 		return nil, fmt.Errorf("connecting to PostgreSQL: %w", err)

@@ -16,6 +16,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/pressly/goose/v3"
 	"go.opentelemetry.io/otel/attribute"
@@ -40,6 +41,7 @@ type DB struct {
 	onClose func()        // releases what sql.DB does not own (the pgx pool, the SQLite lock)
 	pool    *pgxpool.Pool // PostgreSQL's pgx pool, whose figures PoolStats reads; nil on SQLite
 	users   *userCache
+	pg      *pgx.ConnConfig // PostgreSQL's connection settings, for the feed's own connection (feed.go)
 
 	// RetryAfter is the hint given with DATABASE_UNAVAILABLE.
 	RetryAfter time.Duration

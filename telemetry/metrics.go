@@ -22,7 +22,7 @@ import (
 
 // Metrics are one faultline's Prometheus metrics, in a registry of their
 // own. They hear the operations (operation.Observer) and the accounts
-// (auth.Events), and read the database pool and the argon2id queue when
+// (auth.Observer), and read the database pool and the argon2id queue when
 // scraped.
 type Metrics struct {
 	registry      *prometheus.Registry
@@ -37,7 +37,7 @@ type Metrics struct {
 
 var (
 	_ operation.Observer = (*Metrics)(nil)
-	_ auth.Events        = (*Metrics)(nil)
+	_ auth.Observer      = (*Metrics)(nil)
 )
 
 // Sources are what the metrics read when scraped.
@@ -156,14 +156,14 @@ func (m *Metrics) Finished(kind operation.Kind, outcome operation.Outcome, took 
 	m.durations[kind][outcome].Observe(took.Seconds())
 }
 
-// Throttled implements auth.Events.
+// Throttled implements auth.Observer.
 func (m *Metrics) Throttled(kind string) {
 	if c, ok := m.refusals[kind]; ok {
 		c.Inc()
 	}
 }
 
-// RefreshReused implements auth.Events.
+// RefreshReused implements auth.Observer.
 func (m *Metrics) RefreshReused() { m.reused.Inc() }
 
 // Gauge is what a subscriptions hub moves as subscriptions start and end.

@@ -83,6 +83,21 @@ type RegisterInput struct {
 	Name     string `json:"name"`
 }
 
+// Streams of changes, over WebSocket at `/query` (the `graphql-transport-ws` protocol of
+// the graphql-ws library, which Apollo Client's `GraphQLWsLink` speaks; the access token
+// goes in `connection_init`'s payload as `authorization: "Bearer ..."`) or over Server-Sent
+// Events (`graphql-sse`: a POST to `/query` with `Accept: text/event-stream` and the
+// `Authorization` header). Each subscription first sends the current state, then the new
+// state after every change made through any instance. It ends with one last event whose
+// data is null and whose error says why, typed as everywhere else: the token's `exp`
+// passing (`TOKEN_EXPIRED`), a suspension (`USER_SUSPENDED`), a deletion or a session
+// ended by `logout` (`TOKEN_REVOKED`), losing access (`NOT_FOUND`), the server draining
+// (`SERVICE_UNAVAILABLE / SHUTTING_DOWN`, with `retryAfter`) or the database away for
+// longer than FAULTLINE_SUBSCRIPTION_DB_GRACE (`DATABASE_UNAVAILABLE`, with `retryAfter`).
+// Too many at once is `RATE_LIMITED / TOO_MANY_SUBSCRIPTIONS` (README, Subscriptions).
+type Subscription struct {
+}
+
 // A page of users (Relay connection).
 type UserConnection struct {
 	Edges    []UserEdge `json:"edges"`
@@ -234,13 +249,13 @@ const (
 	ErrorTypeInvalidVariables ErrorType = "INVALID_VARIABLES"
 	// BAD_USER_INPUT, HTTP 422. An `after` cursor that this list did not issue. Details: argument.
 	ErrorTypeInvalidCursor ErrorType = "INVALID_CURSOR"
-	// UNAUTHENTICATED, HTTP 401. A protected field was asked for without an `Authorization: Bearer` token.
+	// UNAUTHENTICATED, HTTP 401. A protected field was asked for without an `Authorization: Bearer` token (over WebSocket: without `authorization` in connection_init's payload).
 	ErrorTypeTokenMissing ErrorType = "TOKEN_MISSING"
 	// UNAUTHENTICATED, HTTP 401. The Authorization header or token is not a well-formed bearer JWT (other scheme, empty, two headers, over 8 KiB, garbage), or an unknown refresh token.
 	ErrorTypeTokenMalformed ErrorType = "TOKEN_MALFORMED"
 	// UNAUTHENTICATED, HTTP 401. The token's signature does not verify, or it uses an algorithm other than the pinned one (`none` included).
 	ErrorTypeTokenSignatureInvalid ErrorType = "TOKEN_SIGNATURE_INVALID"
-	// UNAUTHENTICATED, HTTP 401. The token's `exp` has passed; refresh it. Details: expiredAt.
+	// UNAUTHENTICATED, HTTP 401. The token's `exp` has passed; refresh it. A subscription ends with it when the `exp` of the token it was started with passes. Details: expiredAt.
 	ErrorTypeTokenExpired ErrorType = "TOKEN_EXPIRED"
 	// UNAUTHENTICATED, HTTP 401. The token's `nbf` or `iat` is in the future.
 	ErrorTypeTokenNotYetValid ErrorType = "TOKEN_NOT_YET_VALID"
@@ -280,11 +295,13 @@ const (
 	ErrorTypeTooManyLoginAttempts ErrorType = "TOO_MANY_LOGIN_ATTEMPTS"
 	// RATE_LIMITED, HTTP 429. Too many `register` calls from one client address within an hour (README, Security). Carries `retryAfter`.
 	ErrorTypeTooManyRegistrations ErrorType = "TOO_MANY_REGISTRATIONS"
+	// RATE_LIMITED, HTTP 429. A subscription beyond a limit: FAULTLINE_WS_MAX_SUBSCRIPTIONS at once on one WebSocket connection, or FAULTLINE_MAX_SUBSCRIPTIONS_PER_USER streams of one user on one instance (WebSocket and SSE together). It was not started; complete another first. Details: limit, scope. Carries `retryAfter`.
+	ErrorTypeTooManySubscriptions ErrorType = "TOO_MANY_SUBSCRIPTIONS"
 	// INTERNAL_SERVER_ERROR, HTTP 500. Anything that is not a domain error: a bug, a driver error, a panic. The cause is logged, never sent.
 	ErrorTypeInternal ErrorType = "INTERNAL"
-	// SERVICE_UNAVAILABLE, HTTP 503. The database is busy, closed or unreachable. Carries `retryAfter`.
+	// SERVICE_UNAVAILABLE, HTTP 503. The database is busy, closed or unreachable. A subscription gets it, and ends, when the database stays away for FAULTLINE_SUBSCRIPTION_DB_GRACE (30 s by default). Carries `retryAfter`.
 	ErrorTypeDatabaseUnavailable ErrorType = "DATABASE_UNAVAILABLE"
-	// SERVICE_UNAVAILABLE, HTTP 503. The server is shutting down and takes no new requests. Carries `retryAfter`.
+	// SERVICE_UNAVAILABLE, HTTP 503. The server is shutting down and takes no new requests; a subscription under way gets it, and ends, when the drain begins. Carries `retryAfter`.
 	ErrorTypeShuttingDown ErrorType = "SHUTTING_DOWN"
 	// TIMEOUT, HTTP 504. The request ran past FAULTLINE_REQUEST_TIMEOUT (or the client gave up); fields not finished by then fail with this.
 	ErrorTypeDeadlineExceeded ErrorType = "DEADLINE_EXCEEDED"
@@ -332,6 +349,7 @@ var AllErrorType = []ErrorType{
 	ErrorTypeTooManyRequests,
 	ErrorTypeTooManyLoginAttempts,
 	ErrorTypeTooManyRegistrations,
+	ErrorTypeTooManySubscriptions,
 	ErrorTypeInternal,
 	ErrorTypeDatabaseUnavailable,
 	ErrorTypeShuttingDown,
@@ -340,7 +358,7 @@ var AllErrorType = []ErrorType{
 
 func (e ErrorType) IsValid() bool {
 	switch e {
-	case ErrorTypeMalformedRequest, ErrorTypeBodyTooLarge, ErrorTypeUnsupportedMediaType, ErrorTypeMethodNotAllowed, ErrorTypePersistedQueryHashMismatch, ErrorTypeBatchTooLarge, ErrorTypePersistedQueryNotFound, ErrorTypePersistedQueryNotSupported, ErrorTypeSyntaxError, ErrorTypeInvalidQuery, ErrorTypeOperationNotFound, ErrorTypeQueryTooComplex, ErrorTypeQueryTooDeep, ErrorTypeTooManyErrors, ErrorTypeTooManyPasswordHashes, ErrorTypeValidationFailed, ErrorTypeInvalidVariables, ErrorTypeInvalidCursor, ErrorTypeTokenMissing, ErrorTypeTokenMalformed, ErrorTypeTokenSignatureInvalid, ErrorTypeTokenExpired, ErrorTypeTokenNotYetValid, ErrorTypeTokenClaimsInvalid, ErrorTypeTokenTypeMismatch, ErrorTypeTokenRevoked, ErrorTypeInvalidCredentials, ErrorTypeInsufficientRole, ErrorTypeUserSuspended, ErrorTypeProductForbidden, ErrorTypeOperationNotTrusted, ErrorTypeOriginNotAllowed, ErrorTypeResourceNotFound, ErrorTypeAlreadyExists, ErrorTypeInvalidStateTransition, ErrorTypeOrderAlreadyCancelled, ErrorTypeConcurrentModification, ErrorTypeInsufficientFunds, ErrorTypeTooManyRequests, ErrorTypeTooManyLoginAttempts, ErrorTypeTooManyRegistrations, ErrorTypeInternal, ErrorTypeDatabaseUnavailable, ErrorTypeShuttingDown, ErrorTypeDeadlineExceeded:
+	case ErrorTypeMalformedRequest, ErrorTypeBodyTooLarge, ErrorTypeUnsupportedMediaType, ErrorTypeMethodNotAllowed, ErrorTypePersistedQueryHashMismatch, ErrorTypeBatchTooLarge, ErrorTypePersistedQueryNotFound, ErrorTypePersistedQueryNotSupported, ErrorTypeSyntaxError, ErrorTypeInvalidQuery, ErrorTypeOperationNotFound, ErrorTypeQueryTooComplex, ErrorTypeQueryTooDeep, ErrorTypeTooManyErrors, ErrorTypeTooManyPasswordHashes, ErrorTypeValidationFailed, ErrorTypeInvalidVariables, ErrorTypeInvalidCursor, ErrorTypeTokenMissing, ErrorTypeTokenMalformed, ErrorTypeTokenSignatureInvalid, ErrorTypeTokenExpired, ErrorTypeTokenNotYetValid, ErrorTypeTokenClaimsInvalid, ErrorTypeTokenTypeMismatch, ErrorTypeTokenRevoked, ErrorTypeInvalidCredentials, ErrorTypeInsufficientRole, ErrorTypeUserSuspended, ErrorTypeProductForbidden, ErrorTypeOperationNotTrusted, ErrorTypeOriginNotAllowed, ErrorTypeResourceNotFound, ErrorTypeAlreadyExists, ErrorTypeInvalidStateTransition, ErrorTypeOrderAlreadyCancelled, ErrorTypeConcurrentModification, ErrorTypeInsufficientFunds, ErrorTypeTooManyRequests, ErrorTypeTooManyLoginAttempts, ErrorTypeTooManyRegistrations, ErrorTypeTooManySubscriptions, ErrorTypeInternal, ErrorTypeDatabaseUnavailable, ErrorTypeShuttingDown, ErrorTypeDeadlineExceeded:
 		return true
 	}
 	return false
