@@ -2,9 +2,11 @@ package e2e_test
 
 import (
 	"crypto/rand"
+	"net/http"
 	"net/http/httptest"
 	"testing"
 
+	"github.com/faultline/faultline/internal/pgtest"
 	"github.com/faultline/faultline/internal/testdb"
 	"github.com/faultline/faultline/internal/testproc"
 )
@@ -16,7 +18,9 @@ import (
 // server whose tokens live 2 s, USER_SUSPENDED, and SHUTTING_DOWN from a
 // server this test sends SIGTERM to (over the control server, POST /drain).
 // In the PostgreSQL pass a second process on the main one's database serves
-// subscriptions to the changes made through the first.
+// subscriptions to the changes made through the first, and a third, on a
+// cluster of its own, keeps its subscribers through a restart of PostgreSQL
+// (POST /postgres/stop, then /postgres/start).
 func TestSubscriptionClients(t *testing.T) {
 	requireE2E(t)
 	dir := "apollo"
@@ -33,7 +37,9 @@ func TestSubscriptionClients(t *testing.T) {
 	main := start(mainDB)
 	shortTTL := start(testdb.DatabaseURL(t), "FAULTLINE_ACCESS_TTL=2s")
 	draining := start(testdb.DatabaseURL(t), "FAULTLINE_DRAIN_DELAY=10s")
-	control := httptest.NewServer(controlHandler(map[string]*testproc.Process{"draining": draining}, mainDB))
+	mux := http.NewServeMux()
+	mux.Handle("/", controlHandler(map[string]*testproc.Process{"draining": draining}, mainDB))
+	control := httptest.NewServer(mux)
 	t.Cleanup(control.Close)
 
 	env := []string{
@@ -46,6 +52,18 @@ func TestSubscriptionClients(t *testing.T) {
 	}
 	if testdb.Engine() == "postgres" {
 		env = append(env, "PEER_URL="+start(mainDB).Base)
+		// A server on a cluster of its own, which the suite may stop and start.
+		cluster := pgtest.Start(t)
+		outage := start(cluster.URL(), "FAULTLINE_DB_TIMEOUT=1s", "FAULTLINE_SUBSCRIPTION_DB_GRACE=10s")
+		mux.HandleFunc("POST /postgres/stop", func(w http.ResponseWriter, r *http.Request) {
+			cluster.Stop()
+			w.WriteHeader(http.StatusNoContent)
+		})
+		mux.HandleFunc("POST /postgres/start", func(w http.ResponseWriter, r *http.Request) {
+			cluster.Restart()
+			w.WriteHeader(http.StatusNoContent)
+		})
+		env = append(env, "OUTAGE_URL="+outage.Base)
 	}
 	nodeTest(t, dir, []string{"subscriptions.test.mjs"}, env)
 }

@@ -4,7 +4,8 @@
 // FAULTLINE_URL (the main one), SHORT_TTL_URL (FAULTLINE_ACCESS_TTL=2s),
 // DRAINING_URL (FAULTLINE_DRAIN_DELAY, drained through CONTROL_URL's POST
 // /drain) and, in the PostgreSQL pass only, PEER_URL (a second process on
-// the main one's database).
+// the main one's database) and OUTAGE_URL (a process on a PostgreSQL of its
+// own, stopped and started through CONTROL_URL).
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { after, describe, test } from "node:test";
@@ -29,6 +30,7 @@ const draining = env("DRAINING_URL");
 const control = env("CONTROL_URL");
 const password = env("FAULTLINE_DEMO_PASSWORD");
 const peer = process.env.PEER_URL; // PostgreSQL only
+const outage = process.env.OUTAGE_URL; // PostgreSQL only: a cluster CONTROL_URL stops and starts
 
 const httpURL = (base) => new URL("/query", base).href;
 const wsURL = (base) => httpURL(base).replace(/^http/, "ws");
@@ -332,6 +334,34 @@ test("SIGTERM ends both WebSocket clients' streams with SHUTTING_DOWN and retryA
     for (let deadline = Date.now() + 5_000; !c.closes.length && Date.now() < deadline;) await new Promise((r) => setTimeout(r, 20));
     assert.deepEqual(c.closes, [1001], "going away");
   }
+});
+
+test("PostgreSQL stopped and started again under a graphql-ws subscriber: the stream carries on", { skip: !outage && "PostgreSQL only (OUTAGE_URL)" }, async () => {
+  const buyer = await signUp(outage, "steady");
+  const c = clients["graphql-ws"](outage, new Session({ uri: httpURL(outage), accessToken: buyer.accessToken }));
+  const wallet = c.subscribe(WALLET);
+  assert.equal((await wallet.data("walletUpdated")).balanceCents, 0);
+
+  const control = async (what) => assert.equal((await fetch(`${process.env.CONTROL_URL}/postgres/${what}`, { method: "POST" })).status, 204);
+  await control("stop");
+  await new Promise((r) => setTimeout(r, 1_000));
+  await control("start");
+  assert.equal((await wallet.data("walletUpdated")).balanceCents, 0, "the current state, read again once the database is back");
+  for (let deadline = Date.now() + 10_000; ; await new Promise((r) => setTimeout(r, 100))) {
+    const res = await fetch(httpURL(outage), {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${buyer.accessToken}` },
+      body: JSON.stringify({ query: "mutation { topUp(amountCents: 900) { balanceCents } }" }),
+    });
+    if (!(await res.json()).errors) break;
+    assert.ok(Date.now() < deadline, "the database came back for requests");
+  }
+  let balance;
+  do balance = (await wallet.data("walletUpdated")).balanceCents; // a retried read may send the gap's state again
+  while (balance === 0);
+  assert.equal(balance, 900);
+  assert.equal(c.connections, 1, "one connection throughout");
+  assert.deepEqual(c.closes, []);
 });
 
 describe("graphql-sse", () => {
