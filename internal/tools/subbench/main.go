@@ -36,7 +36,7 @@ func main() {
 	workers := flag.Int("workers", 32, "connections opened at once")
 	postgres := flag.String("postgres", "", "a PostgreSQL URL (a schema is made for the run); SQLite when empty")
 	instances := flag.Int("instances", 1, "1, or 2 on PostgreSQL: subscribers on B, the top-ups through A")
-	profiles := flag.String("pprof", "", "a folder for the server's heap profiles (idle, subscribed) and its CPU profile of the rounds")
+	profiles := flag.String("pprof", "", "a folder for the server's heap profiles (idle, subscribed), its goroutines when idle and its CPU profile of the rounds")
 	flag.Parse()
 	if *instances == 2 && *postgres == "" {
 		log.Fatal("-instances 2 needs -postgres")
@@ -123,6 +123,9 @@ func run(n, rounds, workers int, postgres string, instances int, profiles string
 	}
 	if profiles != "" {
 		if err := b.profile("/debug/pprof/heap", filepath.Join(profiles, "heap-idle.pb.gz")); err != nil {
+			return err
+		}
+		if err := b.profile("/debug/pprof/goroutine?debug=1", filepath.Join(profiles, "goroutines-idle.txt")); err != nil {
 			return err
 		}
 	}
