@@ -223,6 +223,9 @@ func (c *wsConn) WriteJSON(v any) error {
 	if err != nil {
 		return err
 	}
+	if plainNext(raw) {
+		return c.WebsocketConn.WriteJSON(json.RawMessage(raw))
+	}
 	var m wsMessage
 	if err := json.Unmarshal(raw, &m); err != nil {
 		return err
@@ -252,6 +255,14 @@ func (c *wsConn) WriteJSON(v any) error {
 		}
 	}
 	return c.WebsocketConn.WriteJSON(json.RawMessage(raw))
+}
+
+// plainNext reports whether raw is a next message without errors, which
+// WriteJSON sends as it is: the one message of every event, so it is
+// recognised without decoding. gqlgen's messages end with their type; any
+// other shape is decoded.
+func plainNext(raw []byte) bool {
+	return bytes.HasSuffix(raw, []byte(`"type":"next"}`)) && !bytes.Contains(raw, []byte(`"errors"`))
 }
 
 // typed replaces every error of payload (an error message's list, or a next
