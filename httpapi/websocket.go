@@ -113,7 +113,7 @@ func (t *WebSocket) Do(w http.ResponseWriter, r *http.Request, exec graphql.Grap
 	go func() {
 		defer close(ended)
 		defer c.Close()
-		ws.Do(w, r, presenting{GraphExecutor: exec, scope: t.Operation})
+		ws.Do(smallBuffers{w}, r, presenting{GraphExecutor: exec, scope: t.Operation})
 	}()
 	select {
 	case <-c.upgraded: // w is no longer written

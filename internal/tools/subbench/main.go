@@ -1,9 +1,9 @@
 // Command subbench measures subscriptions on loopback: the latency from a
-// committed top-up to n subscribers of one wallet, the memory of the server
+// payOrder to n subscribers of the payer's wallet, the memory of the server
 // with 0 connections, n idle connections and n subscriptions, and how many
 // connections (connect, connection_init, connection_ack) it opens a second.
 // It builds faultline, starts it (two instances on one PostgreSQL with
-// -postgres and -instances 2: subscribers on B, the top-ups through A),
+// -postgres and -instances 2: subscribers on B, the payments through A),
 // prints the figures as Markdown tables for docs/benchmarks.md, and stops.
 // Every loop is bounded; every address is on loopback.
 //
@@ -14,6 +14,7 @@ package main
 import (
 	"context"
 	"crypto/rand"
+	"errors"
 	"flag"
 	"fmt"
 	"log"
@@ -32,10 +33,10 @@ const (
 
 func main() {
 	n := flag.Int("n", 1000, "connections, each with one subscription")
-	rounds := flag.Int("rounds", 30, "top-ups whose arrival is timed")
+	rounds := flag.Int("rounds", 30, "payments whose arrival is timed")
 	workers := flag.Int("workers", 32, "connections opened at once")
 	postgres := flag.String("postgres", "", "a PostgreSQL URL (a schema is made for the run); SQLite when empty")
-	instances := flag.Int("instances", 1, "1, or 2 on PostgreSQL: subscribers on B, the top-ups through A")
+	instances := flag.Int("instances", 1, "1, or 2 on PostgreSQL: subscribers on B, the payments through A")
 	profiles := flag.String("pprof", "", "a folder for the server's heap profiles (idle, subscribed), its goroutines when idle and its CPU profile of the rounds")
 	flag.Parse()
 	if *instances == 2 && *postgres == "" {
@@ -88,10 +89,49 @@ func run(n, rounds, workers int, postgres string, instances int, profiles string
 	if err != nil {
 		return err
 	}
-	topUp := func(cents int) error {
-		return a.query(`mutation($c: Int!) { topUp(amountCents: $c) { balanceCents } }`, map[string]any{"c": cents}, token, nil)
+	// One order a round, placed now and paid in the round; the wallet holds
+	// enough for them all.
+	var products struct {
+		Products struct {
+			Edges []struct{ Node struct{ ID string } }
+		}
 	}
-	if err := topUp(1); err != nil { // warms the path up
+	if err := a.query(`{ products(first: 1) { edges { node { id } } } }`, nil, token, &products); err != nil {
+		return err
+	}
+	if len(products.Products.Edges) == 0 {
+		return errors.New("the catalog is empty")
+	}
+	product := products.Products.Edges[0].Node.ID
+	orders := make([]string, rounds+1)
+	totals := make([]int, rounds+1)
+	for i := range orders {
+		var placed struct {
+			PlaceOrder struct {
+				ID         string
+				TotalCents int
+			}
+		}
+		if err := a.query(`mutation($p: ID!) { placeOrder(input: {items: [{productId: $p, quantity: 1}]}) { id totalCents } }`,
+			map[string]any{"p": product}, token, &placed); err != nil {
+			return err
+		}
+		orders[i], totals[i] = placed.PlaceOrder.ID, placed.PlaceOrder.TotalCents
+	}
+	need := 0
+	for _, t := range totals {
+		need += t
+	}
+	for ; need > 0; need -= 1_000_000 { // topUp's most at a time
+		if err := a.query(`mutation($c: Int!) { topUp(amountCents: $c) { balanceCents } }`,
+			map[string]any{"c": min(need, 1_000_000)}, token, nil); err != nil {
+			return err
+		}
+	}
+	pay := func(i int) error {
+		return a.query(`mutation($id: ID!) { payOrder(id: $id) { status } }`, map[string]any{"id": orders[i]}, token, nil)
+	}
+	if err := pay(rounds); err != nil { // warms the path up
 		return err
 	}
 	var me struct {
@@ -152,7 +192,7 @@ func run(n, rounds, workers int, postgres string, instances int, profiles string
 		}
 	}
 
-	// The rounds: a top-up of 1 cent each, timed from the mutation's send.
+	// The rounds: a payment each, timed from the mutation's send.
 	var cpu sync.WaitGroup
 	if profiles != "" {
 		seconds := max(1, rounds*300/1000)
@@ -164,15 +204,16 @@ func run(n, rounds, workers int, postgres string, instances int, profiles string
 	var lat, last, mutation []time.Duration
 	missed := 0
 	for i := range rounds {
-		r := rec.begin(balance + 1 + i)
-		if err := topUp(1); err != nil {
+		balance -= totals[i]
+		r := rec.begin(balance)
+		if err := pay(i); err != nil {
 			return err
 		}
 		mutation = append(mutation, time.Since(r.t0))
 		missing := rec.wait(r, 10*time.Second)
 		missed += missing
 		if missing == n {
-			return fmt.Errorf("round %d: no subscriber received the top-up", i)
+			return fmt.Errorf("round %d: no subscriber received the payment", i)
 		}
 		got := r.lat[:n-missing]
 		lat = append(lat, got...)
@@ -187,14 +228,14 @@ func run(n, rounds, workers int, postgres string, instances int, profiles string
 	}
 	where := "one instance"
 	if instances == 2 {
-		where = "subscribers on B, top-ups through A"
+		where = "subscribers on B, payments through A"
 	}
 	fmt.Printf("\n%d subscribers of one wallet, %s, %s; %d rounds\n\n", n, engine, where, rounds)
-	fmt.Println("| from the top-up's send to each arrival | p50 | p90 | p99 | max | missed |")
+	fmt.Println("| from payOrder's send to each arrival | p50 | p90 | p99 | max | missed |")
 	fmt.Println("| --- | ---: | ---: | ---: | ---: | ---: |")
 	fmt.Printf("| every subscriber (%d samples) | %s | %s | %s | %s | %d |\n", len(lat), ms(pct(lat, 50)), ms(pct(lat, 90)), ms(pct(lat, 99)), ms(slices.Max(lat)), missed)
 	fmt.Printf("| the last subscriber of each round | %s | %s | %s | %s | |\n", ms(pct(last, 50)), ms(pct(last, 90)), ms(pct(last, 99)), ms(slices.Max(last)))
-	fmt.Printf("| the top-up's own round trip | %s | %s | %s | %s | |\n", ms(pct(mutation, 50)), ms(pct(mutation, 90)), ms(pct(mutation, 99)), ms(slices.Max(mutation)))
+	fmt.Printf("| payOrder's own round trip | %s | %s | %s | %s | |\n", ms(pct(mutation, 50)), ms(pct(mutation, 90)), ms(pct(mutation, 99)), ms(slices.Max(mutation)))
 
 	fmt.Printf("\nThe server (B) after a collection\n\n")
 	fmt.Println("| state | VmRSS | Go heap in use | goroutine stacks | goroutines |")
@@ -251,8 +292,8 @@ func open(ctx context.Context, base, token string, n, workers int) ([]*conn, tim
 	return opened, took, nil
 }
 
-// recorder times the arrivals of one round at a time: each round's top-up
-// of one cent makes a balance of its own.
+// recorder times the arrivals of one round at a time: each round's payment
+// makes a balance of its own.
 type recorder struct {
 	n       int
 	current atomic.Pointer[round]
