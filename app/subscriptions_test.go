@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -199,6 +200,65 @@ func TestSubscriptionsFollowTheShop(t *testing.T) {
 	assert.Equal(t, "DELIVERED", o.Status)
 	_, more := c.TryNext(quiet)
 	assert.False(t, more, "a completed stream sends nothing more")
+}
+
+// TestOneNoticeIsReadOncePerToken: the subscriptions that one change wakes,
+// on one token, share one authentication and one read; each still gets the
+// new state.
+func TestOneNoticeIsReadOncePerToken(t *testing.T) {
+	srv := testserver.Start(t)
+	buyer := newShopper(t, srv, "many@example.com")
+	other := newShopper(t, srv, "other@example.com")
+
+	// The statements of a top-up (its caches warm), and of what one
+	// subscriber does after it.
+	buyer.topUp(25)
+	before := srv.App.DB.Queries()
+	buyer.topUp(25)
+	base := srv.App.DB.Queries() - before
+	one := connect(t, srv, buyer.token)
+	one.Subscribe("w", walletUpdated, nil)
+	var w wallet
+	next(t, one, "w", "walletUpdated", &w)
+	before = srv.App.DB.Queries()
+	buyer.topUp(50)
+	next(t, one, "w", "walletUpdated", &w)
+	read := srv.App.DB.Queries() - before - base
+	require.Positive(t, read)
+
+	// Thirty more, on three connections; and one on another token.
+	conns := []*streamtest.Conn{one}
+	for range 3 {
+		c := connect(t, srv, buyer.token)
+		for i := range 10 {
+			id := fmt.Sprint("w", i)
+			c.Subscribe(id, walletUpdated, nil)
+			next(t, c, id, "walletUpdated", &w)
+		}
+		conns = append(conns, c)
+	}
+	again := login(t, srv, "many@example.com", "a long enough password")
+	second := connect(t, srv, again.AccessToken)
+	second.Subscribe("w", walletUpdated, nil)
+	next(t, second, "w", "walletUpdated", &w)
+	watcher := connect(t, srv, other.token)
+	watcher.Subscribe("w", walletUpdated, nil)
+	next(t, watcher, "w", "walletUpdated", &w)
+
+	before = srv.App.DB.Queries()
+	buyer.topUp(100)
+	for _, c := range append(conns, second) {
+		for range map[bool]int{true: 1, false: 10}[c == one || c == second] {
+			m := c.Next()
+			res := c.Result(t, m)
+			require.Empty(t, res.Body.Errors, "%s", m.Payload)
+			require.NoError(t, json.Unmarshal(res.Body.Data["walletUpdated"], &w))
+			assert.Equal(t, 200, w.BalanceCents)
+		}
+	}
+	assert.LessOrEqual(t, srv.App.DB.Queries()-before, base+2*read, "32 subscribers on two tokens: two reads")
+	_, more := watcher.TryNext(quiet)
+	assert.False(t, more, "another user's wallet did not move")
 }
 
 // TestARolledBackChangePublishesNothing: a payment refused for want of

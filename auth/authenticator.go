@@ -97,6 +97,16 @@ func (a *Authenticator) Fresh(ctx context.Context) context.Context {
 	return context.WithValue(ctx, ctxKey{}, &requestAuth{token: st.token, present: st.present, headerErr: st.headerErr, initial: st.initial})
 }
 
+// Credential is the well-formed token ctx carries, if it carries one: two
+// contexts with the same credential authenticate alike at the same moment.
+func (a *Authenticator) Credential(ctx context.Context) (token string, ok bool) {
+	st, _ := ctx.Value(ctxKey{}).(*requestAuth)
+	if st == nil || !st.present || st.headerErr != nil {
+		return "", false
+	}
+	return st.token, true
+}
+
 // resolve authenticates the request once.
 func (a *Authenticator) resolve(ctx context.Context) (*requestAuth, *Principal, error) {
 	st, _ := ctx.Value(ctxKey{}).(*requestAuth)

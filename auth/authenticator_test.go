@@ -131,6 +131,23 @@ func TestWithTokenReadsConnectionInitsAuthorization(t *testing.T) {
 	}
 }
 
+// TestCredentialIsTheWellFormedToken: contexts share a credential only
+// when they would authenticate alike.
+func TestCredentialIsTheWellFormedToken(t *testing.T) {
+	a := &auth.Authenticator{}
+	cred, ok := a.Credential(a.WithToken(context.Background(), "bearer abc"))
+	assert.True(t, ok)
+	assert.Equal(t, "abc", cred)
+	cred2, _ := a.Credential(a.Fresh(a.WithToken(context.Background(), "Bearer abc")))
+	assert.Equal(t, cred, cred2, "Fresh keeps the credential")
+	for _, value := range []string{"", "Basic abc", "abc"} {
+		_, ok := a.Credential(a.WithToken(context.Background(), value))
+		assert.False(t, ok, "%q", value)
+	}
+	_, ok = a.Credential(context.Background())
+	assert.False(t, ok)
+}
+
 // TestFreshVerifiesAgain: a context authenticates once; Fresh makes the
 // next Authenticate look the user and session up again, so that a
 // long-lived connection sees a suspension.

@@ -27,7 +27,8 @@ import (
 // and served from another origin than faultline's, in headless Chromium —
 // HttpLink, PersistedQueryLink over POST and GET, BatchHttpLink, an
 // ErrorLink on extensions.code, one node test per error family, a
-// disallowed origin, trusted documents from the manifest the build
+// subscription through GraphQLWsLink, a disallowed origin (for requests and
+// for the WebSocket handshake), trusted documents from the manifest the build
 // generated — and graphql-http's audits of the GraphQL-over-HTTP spec.
 //
 // Four faultline processes: the main one (a 4 KiB body limit, batches of

@@ -1,5 +1,6 @@
 // Package e2e runs the Node suites against a started faultline: a real
-// Apollo Client 4 (e2e/apollo), the playground in headless Chromium
+// Apollo Client 4 (e2e/apollo), subscriptions through graphql-ws, Apollo
+// Client's GraphQLWsLink and graphql-sse (e2e/apollo), the playground in headless Chromium
 // (e2e/playground), and a browser app on another origin with Apollo
 // Client 4's links plus graphql-http's audits (e2e/browser). They run when TEST_E2E=1 (Node and npm on the PATH; the
 // browser test also needs Chromium, CHROMIUM_PATH or /usr/bin/chromium), are
@@ -60,8 +61,8 @@ func chromiumPath(t *testing.T) string {
 	return chromium
 }
 
-// runSuite starts faultline and runs `node --test` in dir against it.
-func runSuite(t *testing.T, dir string, env ...string) {
+// runSuite starts faultline and runs `node --test` on files in dir against it.
+func runSuite(t *testing.T, dir string, files []string, env ...string) {
 	t.Helper()
 	npmCI(t, dir)
 	secret, password := rand.Text()+rand.Text(), rand.Text()[:16] // the secret needs 32 bytes
@@ -71,13 +72,20 @@ func runSuite(t *testing.T, dir string, env ...string) {
 		"FAULTLINE_DEMO_PASSWORD="+password,
 		"FAULTLINE_MAX_BODY_BYTES=4096",
 	)
-	cmd := exec.Command("node", "--test")
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), append([]string{
+	nodeTest(t, dir, files, append([]string{
 		"FAULTLINE_URL=" + srv.Base,
 		"FAULTLINE_JWT_SECRET=" + secret,
 		"FAULTLINE_DEMO_PASSWORD=" + password,
-	}, env...)...)
+	}, env...))
+}
+
+// nodeTest runs `node --test` on files in dir (none: every test file there)
+// with env added to the test's, and fails the test when the suite fails.
+func nodeTest(t *testing.T, dir string, files []string, env []string) {
+	t.Helper()
+	cmd := exec.Command("node", append([]string{"--test"}, files...)...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), env...)
 	out, err := cmd.CombinedOutput()
 	t.Logf("node --test in %s:\n%s", dir, out)
 	require.NoError(t, err, "the %s suite failed", filepath.Base(dir))
@@ -87,7 +95,7 @@ func runSuite(t *testing.T, dir string, env ...string) {
 // Apollo Client 4, the refresh flow, partial data, form errors.
 func TestApolloClient(t *testing.T) {
 	requireE2E(t)
-	runSuite(t, "apollo")
+	runSuite(t, "apollo", []string{"errors.test.mjs"})
 }
 
 // TestPlaygroundInChromium runs e2e/playground: with every request off
@@ -100,5 +108,5 @@ func TestPlaygroundInChromium(t *testing.T) {
 	chromium := chromiumPath(t)
 	out, err := filepath.Abs(filepath.Join("playground", "output", testdb.Engine()))
 	require.NoError(t, err)
-	runSuite(t, "playground", "CHROMIUM_PATH="+chromium, "SCREENSHOT_DIR="+out)
+	runSuite(t, "playground", nil, "CHROMIUM_PATH="+chromium, "SCREENSHOT_DIR="+out)
 }

@@ -53,6 +53,7 @@ type Hub struct {
 	topics map[string]map[*Subscription]uint32 // topic → its subscribers and the kind each learns
 	all    map[*Subscription]struct{}
 	lost   bool
+	notice uint64 // the number of the latest notice delivered
 }
 
 // NewHub returns an empty hub.
@@ -72,6 +73,7 @@ type Subscription struct {
 
 	mu      sync.Mutex
 	pending uint32
+	notice  uint64 // the latest notice learned and not yet taken
 }
 
 // Subscribe follows topics: changed (what the subscriber reads) and access
@@ -98,7 +100,7 @@ func (h *Hub) Subscribe(changed []string, access string) *Subscription {
 	}
 	h.all[s] = struct{}{}
 	if h.lost {
-		s.notify(Lost)
+		s.notify(Lost, h.notice)
 	}
 	return s
 }
@@ -120,13 +122,16 @@ func (s *Subscription) Close() {
 }
 
 // Take returns what the subscription learned since the last Take (Changed,
-// Access, Gap, Lost), and forgets it.
-func (s *Subscription) Take() uint32 {
+// Access, Gap, Lost), and forgets it; notice numbers the latest notice it
+// learned. Subscribers that take the same notice number were woken by one
+// notice, so they may share the read it calls for: any read begun after
+// that notice's delivery sees its change.
+func (s *Subscription) Take() (kinds uint32, notice uint64) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	k := s.pending
+	kinds, notice = s.pending, s.notice
 	s.pending = 0
-	return k
+	return kinds, notice
 }
 
 // Interrupted reports whether the relay is interrupted now (between Lost
@@ -137,9 +142,10 @@ func (s *Subscription) Interrupted() bool {
 	return s.hub.lost
 }
 
-func (s *Subscription) notify(kind uint32) {
+func (s *Subscription) notify(kind uint32, notice uint64) {
 	s.mu.Lock()
 	s.pending |= kind
+	s.notice = notice
 	s.mu.Unlock()
 	select {
 	case s.c <- struct{}{}:
@@ -161,13 +167,14 @@ func (h *Hub) Publish(topics ...string) {
 func (h *Hub) Deliver(topics ...string) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	h.notice++
 	for _, t := range topics {
 		if t == Everything {
 			h.gapLocked()
 			continue
 		}
 		for s, kind := range h.topics[t] {
-			s.notify(kind)
+			s.notify(kind, h.notice)
 		}
 	}
 }
@@ -177,8 +184,9 @@ func (h *Hub) Lost() {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.lost = true
+	h.notice++
 	for s := range h.all {
-		s.notify(Lost)
+		s.notify(Lost, h.notice)
 	}
 }
 
@@ -188,12 +196,13 @@ func (h *Hub) Resumed() {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.lost = false
+	h.notice++
 	h.gapLocked()
 }
 
 func (h *Hub) gapLocked() {
 	for s := range h.all {
-		s.notify(Gap)
+		s.notify(Gap, h.notice)
 	}
 }
 

@@ -27,7 +27,8 @@ func woken(t *testing.T, s *events.Subscription) uint32 {
 	t.Helper()
 	select {
 	case <-s.C:
-		return s.Take()
+		kinds, _ := s.Take()
+		return kinds
 	case <-time.After(time.Second):
 		t.Fatal("not woken")
 		return 0
@@ -38,7 +39,8 @@ func asleep(t *testing.T, s *events.Subscription) {
 	t.Helper()
 	select {
 	case <-s.C:
-		t.Fatalf("woken: %b", s.Take())
+		kinds, _ := s.Take()
+		t.Fatalf("woken: %b", kinds)
 	default:
 	}
 }
@@ -82,6 +84,37 @@ func TestAHubTellsEachSubscriberWhatConcernsIt(t *testing.T) {
 	h.OrderChanged("o1")
 	asleep(t, order)
 	assert.Equal(t, 2, h.Subscribers())
+}
+
+func TestSubscribersWokenByOneNoticeTakeOneNumber(t *testing.T) {
+	h := events.NewHub()
+	a := h.Subscribe([]string{events.Wallet("u1")}, events.User("u1"))
+	b := h.Subscribe([]string{events.Wallet("u1")}, events.User("u1"))
+	h.WalletChanged("u1")
+	<-a.C
+	<-b.C
+	_, na := a.Take()
+	_, nb := b.Take()
+	assert.Equal(t, na, nb, "one notice: one read may serve both")
+
+	h.WalletChanged("u1")
+	<-a.C
+	_, na2 := a.Take()
+	assert.Greater(t, na2, na, "a later notice has a later number")
+
+	h.WalletChanged("u1")
+	h.UserChanged("u1")
+	<-b.C
+	kinds, nb2 := b.Take()
+	assert.Equal(t, events.Changed|events.Access, kinds)
+	assert.Greater(t, nb2, na2, "notices merged: the latest number counts")
+
+	h.Lost()
+	h.Resumed()
+	<-a.C
+	kinds, na3 := a.Take()
+	assert.Equal(t, events.Changed|events.Access|events.Lost|events.Gap, kinds)
+	assert.Greater(t, na3, nb2)
 }
 
 func TestAnInterruptedRelayTellsEverySubscriber(t *testing.T) {

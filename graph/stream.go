@@ -38,6 +38,7 @@ type Streams struct {
 
 	mu    sync.Mutex
 	users map[string]int
+	work  noticeWork
 }
 
 // DefaultDBGrace is Streams.DBGrace's default (FAULTLINE_SUBSCRIPTION_DB_GRACE).
@@ -122,13 +123,30 @@ func follow[T any](ctx context.Context, r *Resolver, p *auth.Principal, topic st
 				operation.EndStream(ctx, apperr.InternalError(fmt.Errorf("panic: %v", v)).WithStack(debug.Stack()))
 			}
 		}()
-		err := s.watch(ctx, r.Auth, p, sub, func(ctx context.Context, p *auth.Principal) error {
-			v, err := read(ctx, p)
-			if err != nil {
+		cred, shared := r.Auth.Credential(ctx)
+		err := s.watch(ctx, p, sub, func(ctx context.Context, reread bool, notice uint64) error {
+			again := func(ctx context.Context) (any, error) {
+				now, err := r.Auth.Authenticate(r.Auth.Fresh(ctx))
+				if err != nil || !reread {
+					return nil, err
+				}
+				return read(ctx, now)
+			}
+			var v any
+			var err error
+			if shared {
+				// Shared by the subscriptions woken by the same notice with
+				// the same token; one of them leaving must not fail the rest.
+				key := fmt.Sprintf("%t\x00%d\x00%s\x00%s", reread, notice, topic, cred)
+				v, err = s.work.do(key, func() (any, error) { return again(context.WithoutCancel(ctx)) })
+			} else {
+				v, err = again(ctx)
+			}
+			if err != nil || !reread {
 				return err
 			}
 			select {
-			case ch <- v:
+			case ch <- v.(*T):
 				return nil
 			case <-ctx.Done():
 				return ctx.Err()
@@ -142,11 +160,11 @@ func follow[T any](ctx context.Context, r *Resolver, p *auth.Principal, topic st
 // watch waits for what ends or moves a stream and returns why it ended
 // (nil when its client left):
 //   - a notice of a change, or a gap (the feed of the other instances was
-//     back after an interruption): the caller is authenticated again, from
-//     their token to their user's and session's current state, and send
+//     back after an interruption): refresh authenticates the caller again,
+//     from their token to their user's and session's current state, then
 //     reads and sends the current state;
 //   - a notice about the caller's user (suspended, deleted, session ended):
-//     the caller is authenticated again;
+//     refresh authenticates the caller again, and reads nothing;
 //   - the token's exp: TOKEN_EXPIRED;
 //   - the drain: SHUTTING_DOWN;
 //   - the database (or the feed) away for DBGrace: DATABASE_UNAVAILABLE;
@@ -154,8 +172,10 @@ func follow[T any](ctx context.Context, r *Resolver, p *auth.Principal, topic st
 //
 // Any other error of authentication or of the read (NOT_FOUND, say, once the
 // caller may no longer see the order) ends the stream with that error.
-func (s *Streams) watch(ctx context.Context, authn *auth.Authenticator, p *auth.Principal, sub *events.Subscription,
-	send func(context.Context, *auth.Principal) error) error {
+//
+// refresh is told the number of the notice it answers (events.Subscription.Take).
+func (s *Streams) watch(ctx context.Context, p *auth.Principal, sub *events.Subscription,
+	refresh func(ctx context.Context, reread bool, notice uint64) error) error {
 	expiry := time.NewTimer(time.Until(p.Expires))
 	defer expiry.Stop()
 	var (
@@ -172,6 +192,7 @@ func (s *Streams) watch(ctx context.Context, authn *auth.Authenticator, p *auth.
 			}
 		}
 	}()
+	var notice uint64
 	for {
 		var kinds uint32
 		select {
@@ -189,17 +210,14 @@ func (s *Streams) watch(ctx context.Context, authn *auth.Authenticator, p *auth.
 		case <-rereadC:
 			rereadC = nil
 		case <-sub.C:
-			kinds = sub.Take()
+			kinds, notice = sub.Take()
 		}
 		if stale {
 			kinds |= events.Changed
 		}
 		var err error
 		if kinds&(events.Changed|events.Gap|events.Access) != 0 {
-			var now *auth.Principal
-			if now, err = authn.Authenticate(authn.Fresh(ctx)); err == nil && kinds&(events.Changed|events.Gap) != 0 {
-				err = send(ctx, now)
-			}
+			err = refresh(ctx, kinds&(events.Changed|events.Gap) != 0, notice)
 		}
 		switch {
 		case err == nil:

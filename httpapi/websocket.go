@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -49,6 +50,23 @@ type WebSocket struct {
 	IdleTimeout      time.Duration // a connection without subscriptions (FAULTLINE_WS_IDLE_TIMEOUT); 0: never
 	KeepAlive        time.Duration // the server's ping interval (FAULTLINE_SUBSCRIPTION_KEEPALIVE); 0: none
 	MaxMessageBytes  int64         // the largest message read (FAULTLINE_MAX_BODY_BYTES)
+
+	drainOnce sync.Once
+	drainCtx  context.Context
+}
+
+// drain is a context cancelled when the drain starts (nil without
+// admission), so that each connection registers a callback, not a goroutine.
+func (t *WebSocket) drain() context.Context {
+	if t.HTTP.Admission == nil {
+		return nil
+	}
+	t.drainOnce.Do(func() {
+		ctx, cancel := context.WithCancel(context.Background())
+		t.drainCtx = ctx
+		go func() { <-t.HTTP.Admission.Gate.Done(); cancel() }()
+	})
+	return t.drainCtx
 }
 
 var _ graphql.Transport = (*WebSocket)(nil)
@@ -70,20 +88,37 @@ func (t *WebSocket) Do(w http.ResponseWriter, r *http.Request, exec graphql.Grap
 		t.HTTP.write(w, r, resp, contentType, allowed(resp))
 		return
 	}
-	c := &wsConn{t: t, ctx: r.Context(), exec: exec, headerToken: r.Header.Get("Authorization") != ""}
-	defer c.Close()
+	// The connection outlives this handler: net/http cancels the request's
+	// context when the handler returns, and a hijacked connection is ours.
+	r = r.WithContext(context.WithoutCancel(r.Context()))
+	c := &wsConn{t: t, ctx: r.Context(), exec: exec, headerToken: r.Header.Get("Authorization") != "",
+		upgraded: make(chan struct{})}
 	readLimit := t.MaxMessageBytes
 	if readLimit <= 0 {
 		readLimit = -1
 	}
 	ws := transport.Websocket{
-		Implementation:   c,
-		InitFunc:         c.init,
-		InitTimeout:      t.InitTimeout,
-		PingPongInterval: t.KeepAlive,
+		Implementation: c,
+		InitFunc:       c.init,
+		InitTimeout:    t.InitTimeout,
+		// No PingPongInterval: wsConn pings (a timer, not gqlgen's goroutine).
 		PayloadReadLimit: &readLimit,
 	}
-	ws.Do(w, r, presenting{GraphExecutor: exec, scope: t.Operation})
+	// The connection runs in a goroutine of its own, and this handler
+	// returns once it is upgraded: net/http's goroutine, whose stack the
+	// server's middleware made deep, would otherwise stay for as long as
+	// the connection, a third of an idle connection's memory
+	// (docs/benchmarks.md, Subscriptions).
+	ended := make(chan struct{})
+	go func() {
+		defer close(ended)
+		defer c.Close()
+		ws.Do(smallBuffers{w}, r, presenting{GraphExecutor: exec, scope: t.Operation})
+	}()
+	select {
+	case <-c.upgraded: // w is no longer written
+	case <-ended: // refused before the upgrade, in w
+	}
 }
 
 // refusal is why a handshake is refused, or nil: the checks of every
@@ -120,6 +155,7 @@ func (c *wsConn) Accept(w http.ResponseWriter, r *http.Request, opts transport.W
 		return nil, err
 	}
 	c.start(conn)
+	close(c.upgraded)
 	return c, nil
 }
 

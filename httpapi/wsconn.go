@@ -37,34 +37,43 @@ const gqlgenInitTimeout = "connection initialisation timeout"
 // adapter of coder/websocket, with each message read checked against the
 // protocol first (and answered here when it breaks it, or breaks a limit),
 // each message written checked to carry only presented errors, gqlgen's
-// protocol-error closes given graphql-transport-ws's codes, and a watcher
-// that closes the connection when it idles or when the drain has ended its
-// subscriptions.
+// protocol-error closes given graphql-transport-ws's codes, and timers that
+// ping the client, and close the connection when it idles or when the drain
+// has ended its subscriptions.
+//
+// The timers are callbacks, not goroutines watching channels: an idle
+// connection is then two goroutines (gqlgen's reader and its cancel watch),
+// which is most of what it costs (docs/benchmarks.md, Subscriptions).
 type wsConn struct {
 	transport.WebsocketConn
 
 	t           *WebSocket
 	ctx         context.Context // the handshake's: request id and locale
 	exec        graphql.GraphExecutor
-	headerToken bool // the upgrade request carried an Authorization header
+	headerToken bool          // the upgrade request carried an Authorization header
+	upgraded    chan struct{} // closed once the connection is upgraded: the handler may return
 
-	mu     sync.Mutex
-	inited bool                // connection_init was read
-	acked  bool                // connection_ack was sent
-	active map[string]struct{} // the subscriptions running
-	closed bool
-	wake   chan struct{} // the watcher's: acked, or active changed
-	done   chan struct{}
-	once   sync.Once
+	mu         sync.Mutex
+	inited     bool                // connection_init was read
+	acked      bool                // connection_ack was sent
+	active     map[string]struct{} // the subscriptions running
+	closed     bool                // a close frame was sent
+	shut       bool                // Close was called: the timers are stopped
+	draining   bool
+	unanswered int         // pings sent since the last pong
+	idle       *time.Timer // IdleTimeout, running while quiet
+	keepAlive  *time.Timer // the next ping, once acknowledged
+	drainLimit *time.Timer // drainWait, once the drain started
+	stopDrain  func() bool // unregisters the drain's callback
 }
 
 // start adopts the accepted connection.
 func (c *wsConn) start(conn transport.WebsocketConn) {
 	c.WebsocketConn = conn
 	c.active = map[string]struct{}{}
-	c.wake = make(chan struct{}, 1)
-	c.done = make(chan struct{})
-	go c.watch()
+	if ctx := c.t.drain(); ctx != nil {
+		c.stopDrain = context.AfterFunc(ctx, c.drainStarted)
+	}
 }
 
 // Close implements transport.WebsocketConn.
@@ -72,7 +81,17 @@ func (c *wsConn) Close() error {
 	if c.WebsocketConn == nil { // never accepted
 		return nil
 	}
-	c.once.Do(func() { close(c.done) })
+	c.mu.Lock()
+	c.shut = true
+	for _, t := range []*time.Timer{c.idle, c.keepAlive, c.drainLimit} {
+		if t != nil {
+			t.Stop()
+		}
+	}
+	c.mu.Unlock()
+	if c.stopDrain != nil {
+		c.stopDrain()
+	}
 	return c.WebsocketConn.Close()
 }
 
@@ -144,6 +163,11 @@ func (c *wsConn) admit(raw []byte) bool {
 		c.mu.Unlock()
 		return true
 	case "ping", "pong":
+		if m.Type == "pong" {
+			c.mu.Lock()
+			c.unanswered = 0
+			c.mu.Unlock()
+		}
 		if acked {
 			return true
 		}
@@ -203,7 +227,7 @@ func (c *wsConn) subscribe(m wsMessage, acked bool) bool {
 			With("limit", c.t.MaxSubscriptions).With("scope", "connection").WithRetryAfter(time.Second))
 		return false
 	}
-	c.poke()
+	c.update()
 	return true
 }
 
@@ -223,6 +247,9 @@ func (c *wsConn) WriteJSON(v any) error {
 	if err != nil {
 		return err
 	}
+	if plainNext(raw) {
+		return c.WebsocketConn.WriteJSON(json.RawMessage(raw))
+	}
 	var m wsMessage
 	if err := json.Unmarshal(raw, &m); err != nil {
 		return err
@@ -231,8 +258,11 @@ func (c *wsConn) WriteJSON(v any) error {
 	case "connection_ack":
 		c.mu.Lock()
 		c.acked = true
+		if c.t.KeepAlive > 0 && !c.shut {
+			c.keepAlive = time.AfterFunc(c.t.KeepAlive, c.ping)
+		}
 		c.mu.Unlock()
-		c.poke()
+		c.update()
 	case "error":
 		if payload, ok := c.typed(m.Payload, true); ok {
 			m.Payload = payload
@@ -252,6 +282,14 @@ func (c *wsConn) WriteJSON(v any) error {
 		}
 	}
 	return c.WebsocketConn.WriteJSON(json.RawMessage(raw))
+}
+
+// plainNext reports whether raw is a next message without errors, which
+// WriteJSON sends as it is: the one message of every event, so it is
+// recognised without decoding. gqlgen's messages end with their type; any
+// other shape is decoded.
+func plainNext(raw []byte) bool {
+	return bytes.HasSuffix(raw, []byte(`"type":"next"}`)) && !bytes.Contains(raw, []byte(`"errors"`))
 }
 
 // typed replaces every error of payload (an error message's list, or a next
@@ -309,7 +347,7 @@ func (c *wsConn) ended(id *string) bool {
 	_, running := c.active[*id]
 	delete(c.active, *id)
 	c.mu.Unlock()
-	c.poke()
+	c.update()
 	return running
 }
 
@@ -347,56 +385,68 @@ func (c *wsConn) write(m wsMessage) {
 	_ = c.WebsocketConn.WriteJSON(m)
 }
 
-func (c *wsConn) poke() {
-	select {
-	case c.wake <- struct{}{}:
-	default:
+// update sets the idle timer after a change of state (acknowledged, a
+// subscription begun or ended), and closes a draining connection once its
+// subscriptions have ended.
+func (c *wsConn) update() {
+	c.mu.Lock()
+	quiet, draining := c.quietLocked(), c.draining
+	if c.t.IdleTimeout > 0 && !c.shut {
+		switch {
+		case quiet && c.idle == nil:
+			c.idle = time.AfterFunc(c.t.IdleTimeout, c.idled)
+		case quiet:
+			c.idle.Reset(c.t.IdleTimeout)
+		case c.idle != nil:
+			c.idle.Stop()
+		}
+	}
+	c.mu.Unlock()
+	if draining && quiet {
+		c.closeWith(closeGoingAway, "Server shutting down")
 	}
 }
 
-// watch closes the connection when it has had no subscription for
-// IdleTimeout since connection_ack, and once the drain has started and its
-// subscriptions have ended (each with SHUTTING_DOWN), or at the latest
-// drainWait after the drain started.
-func (c *wsConn) watch() {
-	idle := time.NewTimer(time.Hour)
-	idle.Stop()
-	defer idle.Stop()
-	var drainC <-chan time.Time
-	var draining <-chan struct{}
-	if a := c.t.HTTP.Admission; a != nil {
-		draining = a.Gate.Done()
+// idled closes a connection that has had no subscription for IdleTimeout.
+func (c *wsConn) idled() {
+	if c.quiet() {
+		c.closeWith(closeNormal, "Idle: no subscription for "+c.t.IdleTimeout.String())
 	}
-	for {
-		select {
-		case <-c.done:
-			return
-		case <-c.wake:
-		case <-draining:
-			draining = nil
-			t := time.NewTimer(drainWait)
-			defer t.Stop()
-			drainC = t.C
-		case <-drainC:
-			c.closeWith(closeGoingAway, "Server shutting down")
-			return
-		case <-idle.C:
-			if c.quiet() {
-				c.closeWith(closeNormal, "Idle: no subscription for "+c.t.IdleTimeout.String())
-				return
-			}
-		}
-		quiet := c.quiet()
-		if drainC != nil && quiet {
-			c.closeWith(closeGoingAway, "Server shutting down")
-			return
-		}
-		if quiet && c.t.IdleTimeout > 0 {
-			idle.Reset(c.t.IdleTimeout)
-		} else {
-			idle.Stop()
-		}
+}
+
+// drainStarted is called when the drain starts: the subscriptions end with
+// SHUTTING_DOWN (graph's streams end them), then update closes the
+// connection, or at the latest drainWait after.
+func (c *wsConn) drainStarted() {
+	c.mu.Lock()
+	c.draining = true
+	if !c.shut {
+		c.drainLimit = time.AfterFunc(drainWait, func() { c.closeWith(closeGoingAway, "Server shutting down") })
 	}
+	c.mu.Unlock()
+	c.update()
+}
+
+// ping sends the keep-alive ping every KeepAlive; a client that answered
+// neither of the last two pings is cut off without a close frame: it is
+// not listening.
+func (c *wsConn) ping() {
+	c.mu.Lock()
+	if c.shut {
+		c.mu.Unlock()
+		return
+	}
+	c.unanswered++
+	deaf := c.unanswered > 2 // the last two pings unanswered
+	if !deaf {
+		c.keepAlive.Reset(c.t.KeepAlive)
+	}
+	c.mu.Unlock()
+	if deaf {
+		_ = c.WebsocketConn.Close()
+		return
+	}
+	c.write(wsMessage{Type: "ping"})
 }
 
 // drainWait bounds how long a draining connection waits for its
@@ -407,8 +457,10 @@ const drainWait = 5 * time.Second
 func (c *wsConn) quiet() bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.acked && len(c.active) == 0
+	return c.quietLocked()
 }
+
+func (c *wsConn) quietLocked() bool { return c.acked && len(c.active) == 0 }
 
 // isObjectOrNull reports whether a payload is absent, null or a JSON object.
 func isObjectOrNull(raw json.RawMessage) bool {

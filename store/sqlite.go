@@ -30,6 +30,11 @@ var sqliteDefaults = []string{
 	"_txlock=immediate",
 }
 
+// sqlitePool is how many connections a SQLite database keeps: WAL readers
+// run beside the one writer, and the pure-Go driver's work is CPU-bound, so
+// more than a few per core only queue at the file.
+const sqlitePool = 16
+
 // sqliteQuery merges the caller's DSN parameters over sqliteDefaults.
 func sqliteQuery(params string) (string, error) {
 	given, err := url.ParseQuery(params)
@@ -89,6 +94,12 @@ func openSQLite(ctx context.Context, path, params string, opts Options) (*DB, er
 		lock.Close()
 		return nil, err
 	}
+	// A bounded pool kept open: database/sql's default (any number open, two
+	// kept idle) opens and closes a connection, schema parse and all, for
+	// each reader past the second in a burst, such as the reads of a change
+	// that many subscribers follow.
+	sqlDB.SetMaxOpenConns(sqlitePool)
+	sqlDB.SetMaxIdleConns(sqlitePool)
 	db := newDB(sqlDB, sqliteEngine, opts)
 	// Released after the connections close: then the next owner may open it.
 	db.onClose = func() { lock.Close() }

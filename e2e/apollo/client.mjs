@@ -1,10 +1,13 @@
 // How a frontend talks to faultline with Apollo Client 4: the links, the
-// token refresh, and the helpers that turn faultline's typed errors into UI
-// decisions. docs/clients.md quotes this file; the tests beside it hold it
+// token refresh, subscriptions over graphql-ws, and the helpers that turn
+// faultline's typed errors into UI decisions. docs/clients.md quotes this file; the tests beside it hold it
 // to a real faultline.
 import { ApolloClient, ApolloLink, CombinedGraphQLErrors, HttpLink, InMemoryCache } from "@apollo/client";
 import { SetContextLink } from "@apollo/client/link/context";
 import { ErrorLink } from "@apollo/client/link/error";
+import { GraphQLWsLink } from "@apollo/client/link/subscriptions";
+import { getMainDefinition } from "@apollo/client/utilities";
+import { createClient as createWsClient } from "graphql-ws";
 import { from, switchMap } from "rxjs";
 
 // errorTypes lists extensions.type of every GraphQL error of an Apollo error.
@@ -70,8 +73,27 @@ export class Session {
   }
 }
 
+// subscriptionClient is graphql-ws's client for faultline's WebSocket: the
+// token goes in connection_init's payload, read from the session at each
+// connection, since the protocol sends it once per connection. Lazy (the
+// default): it connects for the first subscription and closes after the last.
+export function subscriptionClient({ url, session, ...options }) {
+  return createWsClient({
+    url,
+    connectionParams: () => (session?.accessToken ? { authorization: `Bearer ${session.accessToken}` } : {}),
+    ...options,
+  });
+}
+
+const isSubscription = ({ query }) => {
+  const def = getMainDefinition(query);
+  return def.kind === "OperationDefinition" && def.operation === "subscription";
+};
+
 // createClient builds an Apollo Client for faultline. The link chain, from
 // the operation down to the network:
+//   split       - with a graphql-ws client (ws), subscriptions go over its
+//                 WebSocket (GraphQLWsLink), the rest over HTTP below;
 //   ErrorLink   - on TOKEN_EXPIRED: refresh once, then retry the operation (a
 //                 request sent with a token the session has already replaced
 //                 just retries: another request refreshed meanwhile);
@@ -79,7 +101,9 @@ export class Session {
 //   HttpLink    - asks for application/graphql-response+json (Apollo Client 4's
 //                 default), so request errors keep their own HTTP status and
 //                 still arrive as CombinedGraphQLErrors.
-export function createClient({ uri, session, fetch: fetchImpl, print, headers }) {
+// A subscription bypasses the refresh: a retry would run on the same
+// connection with the same token, so follow() below subscribes again instead.
+export function createClient({ uri, session, fetch: fetchImpl, print, headers, ws }) {
   const refreshOnExpiry = new ErrorLink(({ error, operation, forward }) => {
     const expired = errorTypes(error).includes("TOKEN_EXPIRED");
     if (!expired || !session?.refreshToken || operation.getContext().retried) return;
@@ -99,8 +123,38 @@ export function createClient({ uri, session, fetch: fetchImpl, print, headers })
       ...(session?.accessToken ? { authorization: `Bearer ${session.accessToken}` } : {}),
     },
   }));
+  const http = ApolloLink.from([refreshOnExpiry, auth, new HttpLink({ uri, fetch: fetchImpl, print })]);
   return new ApolloClient({
-    link: ApolloLink.from([refreshOnExpiry, auth, new HttpLink({ uri, fetch: fetchImpl, print })]),
+    link: ws ? ApolloLink.split(isSubscription, new GraphQLWsLink(ws), http) : http,
     cache: new InMemoryCache(),
   });
+}
+
+// follow subscribes and hands every state to onData, and every typed error
+// to onError. TOKEN_EXPIRED ends every subscription of the connection at
+// the token's exp: refresh (once for all of them), then subscribe again,
+// which opens a new connection with the new token. It returns a function
+// that stops following.
+export function follow(client, session, { query, variables }, { onData, onError = () => {} }) {
+  let current, stopped = false;
+  const start = () => {
+    current = client.subscribe({ query, variables }).subscribe({
+      next: async ({ data, error }) => {
+        if (!error) return onData(data);
+        onError(error);
+        if (!errorTypes(error).includes("TOKEN_EXPIRED") || !session?.refreshToken) return;
+        try {
+          await session.refresh();
+        } catch {
+          return; // the session ended: onLogout has said so
+        }
+        if (!stopped) start();
+      },
+    });
+  };
+  start();
+  return () => {
+    stopped = true;
+    current.unsubscribe();
+  };
 }

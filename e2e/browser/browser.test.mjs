@@ -376,6 +376,48 @@ test("ORIGIN_NOT_ALLOWED: the same page from another origin gets a network error
   for (const l of refusedLines) assert.deepEqual([l.method, l.status], ["OPTIONS", 403]);
 });
 
+// followWallet subscribes in page p to the user's wallet through
+// GraphQLWsLink and returns a function that waits for the subscription's
+// nth result and returns its record (window.app.sockets).
+async function followWallet(p, accessToken) {
+  const i = await p.evaluate((a) => window.app.subscribe(a),
+    { uri, query: "subscription Wallet { walletUpdated { balanceCents currency } }", accessToken });
+  return async (n) => {
+    const handle = await p.waitForFunction(([i, n]) => window.app.sockets[i].results.length >= n && window.app.sockets[i], [i, n], { timeout: 10_000 });
+    return handle.jsonValue();
+  };
+}
+
+test("GraphQLWsLink: a subscription in the page receives a top-up made through another request", async () => {
+  const buyer = await graphql(
+    "mutation($in: RegisterInput!) { register(input: $in) { accessToken } }",
+    { in: { email: `browser-${randomUUID()}@example.com`, password: "a long enough password", name: "Watcher" } });
+  const token = buyer.register.accessToken;
+  const wait = await followWallet(page, token);
+  let s = await wait(1);
+  assert.deepEqual(s.results[0], { data: { walletUpdated: { __typename: "Wallet", balanceCents: 0, currency: "USD" } } });
+  await graphql("mutation { topUp(amountCents: 2500) { balanceCents } }", {}, token);
+  s = await wait(2);
+  assert.equal(s.results[1].data.walletUpdated.balanceCents, 2500);
+  assert.equal(s.connections, 1);
+  assert.deepEqual(s.closes, []);
+});
+
+test("GraphQLWsLink from an origin not allowed: the handshake is refused (403), the page sees a closed socket", async () => {
+  const other = await open(otherOrigin);
+  const wait = await followWallet(other, user.accessToken);
+  const s = await wait(1);
+  assert.equal(s.connections, 0, "never connected");
+  assert.equal(s.results[0].errors, undefined, "no answer the page may read");
+  assert.match(s.results[0].network.message, /^Socket closed/);
+  assert.deepEqual(s.closes, [1006], "abnormal closure: the browser hides why");
+  await other.close();
+
+  const [line] = await logs("main", (l) => l.method === "GET" && l.errors === "FORBIDDEN/ORIGIN_NOT_ALLOWED", 1);
+  assert.ok(line, "the server logged the refused handshake");
+  assert.equal(line.status, 403);
+});
+
 test("trusted documents: the manifest's ids run, anything else is OPERATION_NOT_TRUSTED", async () => {
   const trustedURI = api(env("TRUSTED_URL"));
   const products = "query Products($first: Int!) { products(first: $first) { edges { node { id name priceCents } } } }";

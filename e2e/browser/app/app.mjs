@@ -1,14 +1,18 @@
 // A browser app on another origin than faultline's, with Apollo Client 4:
 // HttpLink, PersistedQueryLink (SHA-256 from the Web Crypto API; hashed
-// queries over GET), BatchHttpLink, and an ErrorLink that branches on
-// extensions.code. build.mjs bundles it with esbuild; docs/clients.md quotes
-// it; browser.test.mjs drives it in Chromium through window.app.
+// queries over GET), BatchHttpLink, GraphQLWsLink for subscriptions, and an
+// ErrorLink that branches on extensions.code. build.mjs bundles it with
+// esbuild; docs/clients.md quotes it; browser.test.mjs drives it in Chromium
+// through window.app.
 import { ApolloClient, ApolloLink, CombinedGraphQLErrors, HttpLink, InMemoryCache, gql } from "@apollo/client";
 import { BatchHttpLink } from "@apollo/client/link/batch-http";
 import { SetContextLink } from "@apollo/client/link/context";
 import { ErrorLink } from "@apollo/client/link/error";
 import { PersistedQueryLink } from "@apollo/client/link/persisted-queries";
+import { GraphQLWsLink } from "@apollo/client/link/subscriptions";
+import { getMainDefinition } from "@apollo/client/utilities";
 import { generatePersistedQueryIdsFromManifest } from "@apollo/persisted-query-lists";
+import { createClient as createWsClient } from "graphql-ws";
 import { from, switchMap } from "rxjs";
 
 // The app's operations; generate-persisted-query-manifest reads them from here.
@@ -30,6 +34,11 @@ export const ME = gql`
 export const ORDER = gql`
   query Order($id: ID!) {
     order(id: $id) { id status items { quantity product { id name } } }
+  }
+`;
+export const WALLET = gql`
+  subscription Wallet {
+    walletUpdated { balanceCents currency }
   }
 `;
 export const REGISTER = gql`
@@ -176,10 +185,18 @@ const transports = {
   batch: ({ uri, batchMax = 5 }) => new BatchHttpLink({ uri, fetch: recordingFetch, batchMax, batchInterval: 10 }),
 };
 
-// createClient builds the app's client: error link, auth, then the transport.
-export function createClient({ uri, transport = "http", session, print, batchMax }) {
+const isSubscription = ({ query }) => {
+  const def = getMainDefinition(query);
+  return def.kind === "OperationDefinition" && def.operation === "subscription";
+};
+
+// createClient builds the app's client: error link, auth, then the
+// transport; with a graphql-ws client (ws), subscriptions go over its
+// WebSocket instead, the token in connection_init's payload.
+export function createClient({ uri, transport = "http", session, print, batchMax, ws }) {
+  const http = ApolloLink.from([errorLink(session), authLink(session), transports[transport]({ uri, print, batchMax })]);
   return new ApolloClient({
-    link: ApolloLink.from([errorLink(session), authLink(session), transports[transport]({ uri, print, batchMax })]),
+    link: ws ? ApolloLink.split(isSubscription, new GraphQLWsLink(ws), http) : http,
     cache: new InMemoryCache(),
   });
 }
@@ -216,6 +233,31 @@ async function runTogether({ uri, transport, operations, accessToken, batchMax }
   return results.map(describe);
 }
 
+// sockets records each subscription the page follows: its WebSocket's
+// connections and close codes, and every result, as describe() has it.
+export const sockets = [];
+
+// subscribe follows one subscription through GraphQLWsLink (at the same
+// /query URL, ws: instead of http:) and returns its index in sockets. A
+// handshake the browser refuses to hand over (an origin faultline does not
+// allow answers 403) shows as a socket closed without a connection.
+function subscribe({ uri, query, variables, accessToken }) {
+  const socket = { connections: 0, closes: [], results: [], complete: false };
+  sockets.push(socket);
+  const ws = createWsClient({
+    url: uri.replace(/^http/, "ws"),
+    connectionParams: () => (accessToken ? { authorization: `Bearer ${accessToken}` } : {}),
+    retryAttempts: 0,
+    on: { connected: () => socket.connections++, closed: (e) => socket.closes.push(e.code) },
+  });
+  const client = createClient({ uri, ws });
+  client.subscribe({ query: gql(query), variables, errorPolicy: "all" }).subscribe({
+    next: (result) => socket.results.push(describe(result)),
+    complete: () => { socket.complete = true; },
+  });
+  return sockets.length - 1;
+}
+
 // The page itself: the catalog from the API named in ?api=.
 async function render() {
   const api = new URLSearchParams(location.search).get("api");
@@ -237,6 +279,8 @@ async function render() {
 window.app = {
   run,
   runTogether,
+  subscribe,
+  sockets,
   sha256,
   wire,
   notices,
