@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"encoding/hex"
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -15,6 +16,7 @@ import (
 	tracepb "go.opentelemetry.io/proto/otlp/trace/v1"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/faultline/faultline/internal/streamtest"
 	"github.com/faultline/faultline/internal/testserver"
 )
 
@@ -240,4 +242,33 @@ func TestTheSamplerDecidesNewTraces(t *testing.T) {
 	r.mu.Lock()
 	assert.Len(t, r.spans, 2, "the unsampled request exported nothing")
 	r.mu.Unlock()
+}
+
+// TestASubscriptionIsTracedBeyondItsUpgrade: a WebSocket's request span
+// ends at the upgrade (status 101); the subscription's operation span is
+// its child, and lasts until the subscription ends.
+func TestASubscriptionIsTracedBeyondItsUpgrade(t *testing.T) {
+	srv, r := traced(t)
+	user := newShopper(t, srv, "traced@example.com")
+	c := streamtest.Dial(t, srv.URL, http.Header{"traceparent": {"00-" + incomingTrace + "-" + incomingSpan + "-01"}})
+	c.Init(streamtest.Bearer(user.token))
+	c.Send(streamtest.Message{ID: "w", Type: "subscribe", Payload: json.RawMessage(`{"query": "subscription Follow { walletUpdated { currency } }"}`)})
+	var w wallet
+	next(t, c, "w", "walletUpdated", &w)
+
+	upgrade := r.waitFor(t, incomingTrace, 1)["GET /query"]
+	require.NotNil(t, upgrade, "the request's span ends at the upgrade, while the subscription runs")
+	assert.Equal(t, int64(http.StatusSwitchingProtocols), attrs(upgrade)["http.response.status_code"])
+	time.Sleep(100 * time.Millisecond)
+	assert.Nil(t, r.waitFor(t, incomingTrace, 1)["subscription Follow"], "the subscription's span is still open")
+
+	c.Complete("w")
+	require.Equal(t, kind("w", "complete"), func() string { m := c.Next(); return kind(m.ID, m.Type) }())
+	var op *tracepb.Span
+	require.Eventually(t, func() bool {
+		op = r.waitFor(t, incomingTrace, 1)["subscription Follow"]
+		return op != nil
+	}, 10*time.Second, 20*time.Millisecond, "the subscription's span, once it ended")
+	assert.Equal(t, upgrade.GetSpanId(), op.GetParentSpanId())
+	assert.Greater(t, op.GetEndTimeUnixNano(), upgrade.GetEndTimeUnixNano())
 }

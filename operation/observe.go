@@ -133,10 +133,10 @@ func startOf(ctx context.Context) time.Time {
 const tracerScope = "github.com/faultline/faultline/operation"
 
 // startSpan starts the span of an operation that executes, as a child of
-// the request's span when that one records (nil otherwise), from the
+// the request's span when that one is sampled (nil otherwise), from the
 // operation's start, so that parsing and validation are inside it.
 func startSpan(ctx context.Context, opCtx *graphql.OperationContext) (context.Context, trace.Span) {
-	if !trace.SpanFromContext(ctx).IsRecording() { // tracing off or not sampled: nothing allocated
+	if !spans.Sampled(ctx) { // tracing off or not sampled: nothing allocated
 		return ctx, nil
 	}
 	kind := kindOfOperation(opCtx.Operation.Operation)

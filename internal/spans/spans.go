@@ -1,8 +1,8 @@
 // Package spans starts the OpenTelemetry spans of faultline's layers (the
 // operation, the store calls) as children of the request's span, and marks
-// a span with a typed error. Off by default: without a recording span in
-// the context (tracing off, or this request not sampled) nothing is started
-// and nothing is allocated.
+// a span with a typed error. Off by default: without a sampled span in the
+// context (tracing off, or this request not sampled) nothing is started and
+// nothing is allocated.
 package spans
 
 import (
@@ -25,16 +25,23 @@ const (
 )
 
 // Start starts a span named name, by the tracer of scope, as a child of the
-// span of ctx when that one records; otherwise it returns ctx and ok false.
-// The tracer is the parent span's own provider's, so that nothing global is
-// involved.
+// span of ctx when that one is sampled (recording, or already ended, as a
+// WebSocket's request span is once it is upgraded); otherwise it returns
+// ctx and ok false. The tracer is the parent span's own provider's, so that
+// nothing global is involved.
 func Start(ctx context.Context, scope, name string, opts ...trace.SpanStartOption) (_ context.Context, _ trace.Span, ok bool) {
 	parent := trace.SpanFromContext(ctx)
-	if !parent.IsRecording() {
+	if !Sampled(ctx) {
 		return ctx, parent, false
 	}
 	ctx, span := tracer(parent.TracerProvider(), scope).Start(ctx, name, opts...)
 	return ctx, span, true
+}
+
+// Sampled reports whether the span of ctx is sampled, so that its children
+// are recorded.
+func Sampled(ctx context.Context) bool {
+	return trace.SpanContextFromContext(ctx).IsSampled()
 }
 
 type tracerKey struct {
