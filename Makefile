@@ -1,5 +1,5 @@
 # The README's commands, for those who type make.
-.PHONY: run test bench generate
+.PHONY: run test bench bench-telemetry generate
 
 run:
 	go run .
@@ -14,3 +14,8 @@ generate:
 # gqlgen, net/http) and writes the figures into docs/benchmarks.md.
 bench:
 	bash scripts/bench.sh
+
+# What metrics and tracing at 10 % cost a request: faultline alone, the
+# settings alternated (docs/benchmarks.md, Metrics and traces).
+bench-telemetry:
+	bash scripts/bench-telemetry.sh
