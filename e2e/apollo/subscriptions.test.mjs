@@ -133,18 +133,42 @@ function assertTyped(e, [code, type, status]) {
   assert.equal(typeof e.message, "string");
 }
 
+// streamOf subscribes through a graphql-ws or a graphql-sse client, whose
+// subscribe has one shape, and returns the Stream and what stops it.
+function streamOf(client, query, variables) {
+  const s = new Stream();
+  const stop = client.subscribe({ query, variables }, {
+    next: ({ data, errors }) => s.push({ data, errors }),
+    error: (error) => s.push({ error }),
+    complete: () => s.push({ complete: true }),
+  });
+  return [s, stop];
+}
+
+// followsTheShop checks that orders and wallet send the current state,
+// then every move of a top-up, the order's payment and its shipping, each
+// made through another request.
+async function followsTheShop({ orders, wallet, buyer, admin, order }) {
+  assert.equal((await orders.data("orderUpdated")).status, "PENDING", "the current state first");
+  assert.deepEqual(await wallet.data("walletUpdated").then(({ balanceCents, currency }) => ({ balanceCents, currency })),
+    { balanceCents: 0, currency: "USD" });
+  await shop.topUp(main, buyer.accessToken, 100_000);
+  assert.equal((await wallet.data("walletUpdated")).balanceCents, 100_000);
+  await shop.move(main, buyer.accessToken, "payOrder", order.id);
+  assert.equal((await orders.data("orderUpdated")).status, "PAID");
+  assert.equal((await wallet.data("walletUpdated")).balanceCents, 100_000 - order.totalCents);
+  await shop.move(main, admin.accessToken, "shipOrder", order.id);
+  assert.equal((await orders.data("orderUpdated")).status, "SHIPPED");
+}
+
 // The two WebSocket clients, behind one shape: connect(base, session)
 // returns { subscribe(query, variables) → Stream, connections, closes, dispose }.
 const clients = {
   "graphql-ws": (base, session) => {
     const conn = connection(base, session);
     conn.subscribe = (query, variables) => {
-      const s = new Stream();
-      conn.stops.push(conn.ws.subscribe({ query, variables }, {
-        next: ({ data, errors }) => s.push({ data, errors }),
-        error: (error) => s.push({ error }),
-        complete: () => s.push({ complete: true }),
-      }));
+      const [s, stop] = streamOf(conn.ws, query, variables);
+      conn.stops.push(stop);
       return s;
     };
     return conn;
@@ -202,17 +226,7 @@ for (const [name, connect] of Object.entries(clients)) {
       const c = connect(main, new Session({ uri: httpURL(main), accessToken: buyer.accessToken }));
       const orders = c.subscribe(ORDER, { id: order.id });
       const wallet = c.subscribe(WALLET);
-      assert.equal((await orders.data("orderUpdated")).status, "PENDING", "the current state first");
-      assert.deepEqual(await wallet.data("walletUpdated").then(({ balanceCents, currency }) => ({ balanceCents, currency })),
-        { balanceCents: 0, currency: "USD" });
-
-      await shop.topUp(main, buyer.accessToken, 100_000);
-      assert.equal((await wallet.data("walletUpdated")).balanceCents, 100_000);
-      await shop.move(main, buyer.accessToken, "payOrder", order.id);
-      assert.equal((await orders.data("orderUpdated")).status, "PAID");
-      assert.equal((await wallet.data("walletUpdated")).balanceCents, 100_000 - order.totalCents);
-      await shop.move(main, admin.accessToken, "shipOrder", order.id);
-      assert.equal((await orders.data("orderUpdated")).status, "SHIPPED");
+      await followsTheShop({ orders, wallet, buyer, admin, order });
       await shop.move(main, admin.accessToken, "deliverOrder", order.id);
       assert.equal((await orders.data("orderUpdated")).status, "DELIVERED");
       assert.equal(c.connections, 1, "both subscriptions share one connection");
@@ -371,12 +385,7 @@ describe("graphql-sse", () => {
     retryAttempts: 0,
   });
   const subscribe = (client, query, variables) => {
-    const s = new Stream();
-    const stop = client.subscribe({ query, variables }, {
-      next: ({ data, errors }) => s.push({ data, errors }),
-      error: (error) => s.push({ error }),
-      complete: () => s.push({ complete: true }),
-    });
+    const [s, stop] = streamOf(client, query, variables);
     after(stop);
     return s;
   };
@@ -388,15 +397,7 @@ describe("graphql-sse", () => {
     const client = sse(buyer.accessToken);
     const orders = subscribe(client, ORDER, { id: order.id });
     const wallet = subscribe(client, WALLET);
-    assert.equal((await orders.data("orderUpdated")).status, "PENDING");
-    assert.equal((await wallet.data("walletUpdated")).balanceCents, 0);
-    await shop.topUp(main, buyer.accessToken, 100_000);
-    assert.equal((await wallet.data("walletUpdated")).balanceCents, 100_000);
-    await shop.move(main, buyer.accessToken, "payOrder", order.id);
-    assert.equal((await orders.data("orderUpdated")).status, "PAID");
-    assert.equal((await wallet.data("walletUpdated")).balanceCents, 100_000 - order.totalCents);
-    await shop.move(main, admin.accessToken, "shipOrder", order.id);
-    assert.equal((await orders.data("orderUpdated")).status, "SHIPPED");
+    await followsTheShop({ orders, wallet, buyer, admin, order });
   });
 
   test("TOKEN_MISSING arrives typed in a next event, then complete", async () => {
