@@ -185,9 +185,7 @@ func (h *Hub) Lost() {
 	defer h.mu.Unlock()
 	h.lost = true
 	h.notice++
-	for s := range h.all {
-		s.notify(Lost, h.notice)
-	}
+	h.allLocked(Lost)
 }
 
 // Resumed says that the relay is back after an interruption: every
@@ -200,9 +198,12 @@ func (h *Hub) Resumed() {
 	h.gapLocked()
 }
 
-func (h *Hub) gapLocked() {
+func (h *Hub) gapLocked() { h.allLocked(Gap) }
+
+// allLocked tells every subscriber kind, as the current notice.
+func (h *Hub) allLocked(kind uint32) {
 	for s := range h.all {
-		s.notify(Gap, h.notice)
+		s.notify(kind, h.notice)
 	}
 }
 

@@ -5,7 +5,6 @@ import (
 	"encoding/base64"
 	"net/http"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -50,23 +49,6 @@ type WebSocket struct {
 	IdleTimeout      time.Duration // a connection without subscriptions (FAULTLINE_WS_IDLE_TIMEOUT); 0: never
 	KeepAlive        time.Duration // the server's ping interval (FAULTLINE_SUBSCRIPTION_KEEPALIVE); 0: none
 	MaxMessageBytes  int64         // the largest message read (FAULTLINE_MAX_BODY_BYTES)
-
-	drainOnce sync.Once
-	drainCtx  context.Context
-}
-
-// drain is a context cancelled when the drain starts (nil without
-// admission), so that each connection registers a callback, not a goroutine.
-func (t *WebSocket) drain() context.Context {
-	if t.HTTP.Admission == nil {
-		return nil
-	}
-	t.drainOnce.Do(func() {
-		ctx, cancel := context.WithCancel(context.Background())
-		t.drainCtx = ctx
-		go func() { <-t.HTTP.Admission.Gate.Done(); cancel() }()
-	})
-	return t.drainCtx
 }
 
 var _ graphql.Transport = (*WebSocket)(nil)

@@ -71,8 +71,8 @@ type wsConn struct {
 func (c *wsConn) start(conn transport.WebsocketConn) {
 	c.WebsocketConn = conn
 	c.active = map[string]struct{}{}
-	if ctx := c.t.drain(); ctx != nil {
-		c.stopDrain = context.AfterFunc(ctx, c.drainStarted)
+	if a := c.t.HTTP.Admission; a != nil { // a callback, not a goroutine, for each connection
+		c.stopDrain = context.AfterFunc(a.Gate.Context(), c.drainStarted)
 	}
 }
 

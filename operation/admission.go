@@ -15,15 +15,17 @@ import (
 // SERVICE_UNAVAILABLE / SHUTTING_DOWN while those in flight finish;
 // subscriptions, which would not finish, end with SHUTTING_DOWN (Done).
 type Gate struct {
-	closing         atomic.Bool
-	once, closeOnce sync.Once
-	done            chan struct{}
+	closing atomic.Bool
+	once    sync.Once
+	ctx     context.Context // cancelled by Close
+	cancel  context.CancelFunc
 }
 
 // Close starts the drain.
 func (g *Gate) Close() {
 	g.closing.Store(true)
-	g.closeOnce.Do(func() { close(g.ch()) })
+	g.init()
+	g.cancel()
 }
 
 // Closing reports whether the drain has started; a nil Gate never closes.
@@ -34,12 +36,22 @@ func (g *Gate) Done() <-chan struct{} {
 	if g == nil {
 		return nil
 	}
-	return g.ch()
+	return g.Context().Done()
 }
 
-func (g *Gate) ch() chan struct{} {
-	g.once.Do(func() { g.done = make(chan struct{}) })
-	return g.done
+// Context is cancelled when the drain starts, so that what waits for it may
+// register a callback (context.AfterFunc) instead of a goroutine; a nil
+// Gate's never is.
+func (g *Gate) Context() context.Context {
+	if g == nil {
+		return context.Background()
+	}
+	g.init()
+	return g.ctx
+}
+
+func (g *Gate) init() {
+	g.once.Do(func() { g.ctx, g.cancel = context.WithCancel(context.Background()) })
 }
 
 // Admission decides whether an operation may start: not while draining,
