@@ -15,7 +15,8 @@ generate:
 bench:
 	bash scripts/bench.sh
 
-# What metrics and tracing at 10 % cost a request: faultline alone, the
-# settings alternated (docs/benchmarks.md, Metrics and traces).
+# What metrics and tracing at 10 % cost a request: three faultlines loaded
+# at once, each capped at the same share of a core (docs/benchmarks.md,
+# Metrics and traces). Needs root, for the cgroups.
 bench-telemetry:
 	bash scripts/bench-telemetry.sh

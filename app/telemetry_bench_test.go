@@ -18,9 +18,10 @@ import (
 // BenchmarkTelemetry measures what metrics and traces cost a request:
 // BenchmarkServeHTTP's requests with both off, with metrics on
 // (FAULTLINE_ADMIN_ADDR), with tracing on sampling 10 % of the traces (to
-// a local OTLP receiver that discards them), and with both. The four
-// servers run each request one after the other, so that the machine's
-// drift falls on all four alike. Figures: docs/operations.md, Cost.
+// a local OTLP receiver that discards them), and with both. For each
+// request the four servers' sub-benchmarks run one after the other, and
+// -count repeats the whole turn, so that the machine's drift falls on all
+// four alike. Figures: docs/operations.md, Cost.
 func BenchmarkTelemetry(b *testing.B) {
 	discard := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.Copy(io.Discard, r.Body)
