@@ -67,8 +67,8 @@ func TestABatchAnswersEachOperationInOrder(t *testing.T) {
 
 // TestABatchOverItsMaximumIsRefusedWhole: each of its operations gets the
 // one BATCH_TOO_LARGE (so that BatchHttpLink hands every operation its
-// typed error), with the error's status, and nothing runs; an empty batch
-// is one answer. Without FAULTLINE_BATCH_MAX a batch is refused as before.
+// typed error), with the error's status, and nothing runs; an empty batch,
+// or one of more than 100, is one answer. Without FAULTLINE_BATCH_MAX a batch is refused as before.
 func TestABatchOverItsMaximumIsRefusedWhole(t *testing.T) {
 	srv := testserver.Start(t, testserver.Env("FAULTLINE_BATCH_MAX", "2"))
 	one := `{"query": "{ __typename }"}`
@@ -88,6 +88,12 @@ func TestABatchOverItsMaximumIsRefusedWhole(t *testing.T) {
 	assert.Nil(t, answers, "one answer, not an array")
 	assert.Equal(t, map[string]any{"limit": float64(2), "actual": float64(0)}, empty.Error(t).Extensions.Details)
 	assert.Equal(t, http.StatusBadRequest, empty.Status)
+
+	// Past 100 operations the refusal is not copied for each: one answer.
+	huge, answers := postBatch(t, srv, "["+strings.TrimSuffix(strings.Repeat(one+",", 101), ",")+"]")
+	assert.Nil(t, answers, "one answer, not an array of 101")
+	assert.Equal(t, map[string]any{"limit": float64(2), "actual": float64(101)}, huge.Error(t).Extensions.Details)
+	assert.Equal(t, http.StatusBadRequest, huge.Status)
 
 	off := testserver.Start(t)
 	res, _ = postBatch(t, off, "["+one+"]")
