@@ -68,7 +68,8 @@ func TestABatchAnswersEachOperationInOrder(t *testing.T) {
 // TestABatchOverItsMaximumIsRefusedWhole: each of its operations gets the
 // one BATCH_TOO_LARGE (so that BatchHttpLink hands every operation its
 // typed error), with the error's status, and nothing runs; an empty batch,
-// or one of more than 100, is one answer. Without FAULTLINE_BATCH_MAX a batch is refused as before.
+// or one of more than 100, is one answer. Without FAULTLINE_BATCH_MAX a
+// batch is refused as before.
 func TestABatchOverItsMaximumIsRefusedWhole(t *testing.T) {
 	srv := testserver.Start(t, testserver.Env("FAULTLINE_BATCH_MAX", "2"))
 	one := `{"query": "{ __typename }"}`
