@@ -31,7 +31,7 @@ const (
 // nothing global is involved.
 func Start(ctx context.Context, scope, name string, opts ...trace.SpanStartOption) (_ context.Context, _ trace.Span, ok bool) {
 	parent := trace.SpanFromContext(ctx)
-	if !Sampled(ctx) {
+	if !parent.SpanContext().IsSampled() { // Sampled, without looking ctx up again
 		return ctx, parent, false
 	}
 	ctx, span := tracer(parent.TracerProvider(), scope).Start(ctx, name, opts...)
