@@ -128,6 +128,7 @@ tokenFor() { # setting scenario
   case "$2" in expired-401) echo "${token[$1/expired]}" ;; *) echo "${token[$1]}" ;; esac
 }
 cpu() { awk '{ print $14 + $15 }' "/proc/$1/stat"; } # utime + stime, in clock ticks
+hz="$(getconf CLK_TCK)"
 # load scenario seconds: loads the three at once; prints "setting req/s cpu%" lines.
 load() {
   local s c0=() out=()
@@ -138,8 +139,7 @@ load() {
     out[${#out[@]}]=$!
   done
   wait "${out[@]}"
-  local i=0 hz
-  hz="$(getconf CLK_TCK)"
+  local i=0
   for s in "${settings[@]}"; do
     grep -q ' sockerr=0' "$work/$s.wrk" || { echo "bench-telemetry: $s $1: $(cat "$work/$s.wrk")" >&2; exit 1; }
     echo "$s $(sed -n 's/^RESULT rps=\([0-9.]*\).*/\1/p' "$work/$s.wrk") $(( ($(cpu "${pid[$s]}") - c0[i]) * 100 / hz / $2 ))"
@@ -178,6 +178,7 @@ awk -F'\t' -v quota="$quota" '
   function vs(sc, s,   i, r, m, q) {
     for (i = 0; i < nb; i++) { r = sum[sc, s, i] / sum[sc, "off", i]; m += r; q += r * r }
     m /= nb
+    if (nb < 2) return sprintf("%+.1f %%, one block: no interval", 100 * (m - 1))
     return sprintf("%+.1f ± %.1f %%", 100 * (m - 1), 100 * (nb > 21 ? 2 : t[nb - 1]) * sqrt((q / nb - m * m) / (nb - 1)))
   }
   END {
