@@ -31,8 +31,9 @@ type Tracing struct {
 // OTEL_EXPORTER_OTLP_TRACES_ENDPOINT is set (and neither OTEL_SDK_DISABLED
 // nor OTEL_TRACES_EXPORTER=none says otherwise); the headers, timeout,
 // sampler (OTEL_TRACES_SAMPLER and _ARG, read here: see sampling.go; by
-// default every trace, and a sampled parent's) and batching (OTEL_BSP_*)
-// are the SDK's defaults unless those variables say otherwise; the service is "faultline" unless
+// default every trace, and a sampled parent's) and batching (OTEL_BSP_*,
+// read here: see batcher.go) are the SDK's defaults unless those variables
+// say otherwise; the service is "faultline" unless
 // OTEL_SERVICE_NAME or OTEL_RESOURCE_ATTRIBUTES names it. Off, it returns
 // nil. Export failures are logged, and never fail a request.
 func NewTracing(ctx context.Context, log *slog.Logger) (*Tracing, error) {
@@ -44,8 +45,12 @@ func NewTracing(ctx context.Context, log *slog.Logger) (*Tracing, error) {
 	if err != nil {
 		return nil, err
 	}
-	exporter, err := otlptracehttp.New(ctx)
+	batching, err := batchOptionsFromEnv(os.Getenv)
 	if err != nil {
+		return nil, err
+	}
+	client := otlptracehttp.NewClient()
+	if err := client.Start(ctx); err != nil {
 		return nil, fmt.Errorf("OTEL_EXPORTER_OTLP_ENDPOINT: %w", err)
 	}
 	res, err := resource.New(ctx, resource.WithTelemetrySDK(),
@@ -56,7 +61,7 @@ func NewTracing(ctx context.Context, log *slog.Logger) (*Tracing, error) {
 	otel.SetErrorHandler(otel.ErrorHandlerFunc(func(err error) {
 		log.Warn("exporting traces", slog.Any("error", err))
 	}))
-	provider := sdktrace.NewTracerProvider(sdktrace.WithBatcher(exporter), sdktrace.WithResource(res),
+	provider := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(newBatcher(client, res, batching)), sdktrace.WithResource(res),
 		sdktrace.WithSampler(sampler), sdktrace.WithIDGenerator(ids{}))
 	return &Tracing{provider: provider, tracer: provider.Tracer(tracerScope), sampler: sampler}, nil
 }

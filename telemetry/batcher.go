@@ -1,0 +1,269 @@
+package telemetry
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/exporters/otlp/otlptrace"
+	"go.opentelemetry.io/otel/sdk/instrumentation"
+	"go.opentelemetry.io/otel/sdk/resource"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	tracepb "go.opentelemetry.io/proto/otlp/trace/v1"
+	"google.golang.org/protobuf/encoding/protowire"
+	"google.golang.org/protobuf/reflect/protoreflect"
+)
+
+// batcher is the span processor: it batches ended spans and exports them
+// through the OTLP/HTTP exporter's client, which brings OpenTelemetry's
+// endpoint, headers, TLS, compression, timeout and retries. It stands in
+// for the SDK's batch processor and the exporter's span conversion, with
+// the same variables (OTEL_BSP_*) and the same drop-when-full rule, for
+// what they cost: the SDK's hands every span to its goroutine through a
+// channel and keeps it until the export converts it; this one writes a
+// span's OTLP encoding (otlpwire.go) as it ends and keeps only bytes.
+//
+// The client takes ResourceSpans messages to marshal; a batch is handed
+// over as one whose fields are all already-encoded bytes (protobuf keeps
+// and writes a message's unknown fields as they are).
+type batcher struct {
+	client   otlptrace.Client
+	resource []byte // a ResourceSpans' resource and schema URL, encoded
+	opts     batchOptions
+
+	mu      sync.Mutex
+	current *batch   // filling
+	full    []*batch // waiting for the export
+	free    []*batch // exported, to be filled again
+	queued  int      // spans held: in current, full and the export under way
+	dropped int      // spans refused since the last export: the queue was full
+	scratch []byte   // a span's body while it is encoded
+	closed  bool
+
+	exporting sync.Mutex // one export at a time: the loop's, ForceFlush's, Shutdown's
+	raw       []byte     // the batch under export, encoded; under exporting
+
+	wake chan struct{} // a batch is full
+	stop chan struct{}
+	done chan struct{}
+}
+
+// batch is spans encoded, grouped by instrumentation scope as OTLP wants.
+type batch struct {
+	scopes []scopeSpans
+	spans  int
+}
+
+type scopeSpans struct {
+	scope  instrumentation.Scope
+	header []byte // appendScopeHeader's
+	spans  []byte // Span messages, ScopeSpans' field 2
+}
+
+// batchOptions are the SDK batch processor's settings, from its variables.
+type batchOptions struct {
+	scheduleDelay time.Duration // OTEL_BSP_SCHEDULE_DELAY: the longest a span waits
+	exportTimeout time.Duration // OTEL_BSP_EXPORT_TIMEOUT: one export's limit
+	maxQueue      int           // OTEL_BSP_MAX_QUEUE_SIZE: spans held, beyond which they are dropped
+	maxBatch      int           // OTEL_BSP_MAX_EXPORT_BATCH_SIZE: spans in one export
+}
+
+// batchOptionsFromEnv reads OTEL_BSP_* with OpenTelemetry's defaults; a
+// value that is not a positive integer stops the start, naming its
+// variable (the SDK would log it and use the default).
+func batchOptionsFromEnv(getenv func(string) string) (batchOptions, error) {
+	read := func(name string, def int) (int, error) {
+		v := strings.TrimSpace(getenv(name))
+		if v == "" {
+			return def, nil
+		}
+		n, err := strconv.Atoi(v)
+		if err != nil || n <= 0 {
+			return 0, fmt.Errorf("%s: want a positive integer, got %q", name, v)
+		}
+		return n, nil
+	}
+	var o batchOptions
+	var errs [4]error
+	var delay, timeout int
+	delay, errs[0] = read("OTEL_BSP_SCHEDULE_DELAY", 5000)
+	timeout, errs[1] = read("OTEL_BSP_EXPORT_TIMEOUT", 30000)
+	o.maxQueue, errs[2] = read("OTEL_BSP_MAX_QUEUE_SIZE", 2048)
+	o.maxBatch, errs[3] = read("OTEL_BSP_MAX_EXPORT_BATCH_SIZE", 512)
+	if err := errors.Join(errs[:]...); err != nil {
+		return batchOptions{}, err
+	}
+	o.scheduleDelay, o.exportTimeout = time.Duration(delay)*time.Millisecond, time.Duration(timeout)*time.Millisecond
+	o.maxBatch = min(o.maxBatch, o.maxQueue) // as the SDK has it
+	return o, nil
+}
+
+var _ sdktrace.SpanProcessor = (*batcher)(nil)
+
+// newBatcher starts a batcher exporting through client the spans of res.
+func newBatcher(client otlptrace.Client, res *resource.Resource, opts batchOptions) *batcher {
+	b := &batcher{
+		client: client, resource: appendResource(nil, res), opts: opts,
+		wake: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{}),
+	}
+	go b.run()
+	return b
+}
+
+func (b *batcher) OnStart(context.Context, sdktrace.ReadWriteSpan) {}
+
+// OnEnd encodes a sampled span into the current batch, or drops it when
+// the queue is full.
+func (b *batcher) OnEnd(s sdktrace.ReadOnlySpan) {
+	if !s.SpanContext().IsSampled() {
+		return
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.closed {
+		return
+	}
+	if b.queued >= b.opts.maxQueue {
+		b.dropped++
+		return
+	}
+	if b.current == nil {
+		b.current = b.fresh()
+	}
+	group := b.current.group(s.InstrumentationScope())
+	group.spans, b.scratch = appendSpan(group.spans, b.scratch, scopeSpansSpans, s)
+	b.current.spans++
+	b.queued++
+	if b.current.spans >= b.opts.maxBatch {
+		b.full = append(b.full, b.current)
+		b.current = nil
+		select {
+		case b.wake <- struct{}{}:
+		default: // the loop is awake already
+		}
+	}
+}
+
+// fresh is an empty batch, one exported before when there is one.
+func (b *batcher) fresh() *batch {
+	if n := len(b.free); n > 0 {
+		bt := b.free[n-1]
+		b.free = b.free[:n-1]
+		return bt
+	}
+	return &batch{}
+}
+
+func (bt *batch) group(scope instrumentation.Scope) *scopeSpans {
+	for i := range bt.scopes {
+		if bt.scopes[i].scope == scope {
+			return &bt.scopes[i]
+		}
+	}
+	bt.scopes = append(bt.scopes, scopeSpans{scope: scope, header: appendScopeHeader(nil, scope)})
+	return &bt.scopes[len(bt.scopes)-1]
+}
+
+// run exports each batch that fills, and every scheduleDelay what there is.
+func (b *batcher) run() {
+	defer close(b.done)
+	tick := time.NewTicker(b.opts.scheduleDelay)
+	defer tick.Stop()
+	for {
+		var err error
+		select {
+		case <-b.stop:
+			return
+		case <-b.wake:
+			err = b.export(context.Background(), false)
+		case <-tick.C:
+			err = b.export(context.Background(), true)
+		}
+		if err != nil {
+			otel.Handle(err)
+		}
+	}
+}
+
+// export sends the full batches, and the one filling too when all is set.
+func (b *batcher) export(ctx context.Context, all bool) error {
+	b.exporting.Lock()
+	defer b.exporting.Unlock()
+	b.mu.Lock()
+	batches := b.full
+	b.full = nil
+	if all && b.current != nil {
+		batches = append(batches, b.current)
+		b.current = nil
+	}
+	dropped := b.dropped
+	b.dropped = 0
+	b.mu.Unlock()
+
+	var errs []error
+	if dropped > 0 {
+		errs = append(errs, fmt.Errorf("%d spans dropped: more than OTEL_BSP_MAX_QUEUE_SIZE (%d) were waiting", dropped, b.opts.maxQueue))
+	}
+	for _, bt := range batches {
+		rs := &tracepb.ResourceSpans{}
+		b.raw = bt.appendTo(append(b.raw[:0], b.resource...))
+		rs.ProtoReflect().SetUnknown(protoreflect.RawFields(b.raw))
+		exportCtx, cancel := context.WithTimeout(ctx, b.opts.exportTimeout)
+		if err := b.client.UploadTraces(exportCtx, []*tracepb.ResourceSpans{rs}); err != nil {
+			errs = append(errs, fmt.Errorf("exporting %d spans: %w", bt.spans, err))
+		}
+		cancel()
+		b.mu.Lock()
+		b.queued -= bt.spans
+		bt.reset()
+		if len(b.free) < 2 {
+			b.free = append(b.free, bt)
+		}
+		b.mu.Unlock()
+	}
+	return errors.Join(errs...)
+}
+
+// appendTo writes the batch's ScopeSpans messages.
+func (bt *batch) appendTo(raw []byte) []byte {
+	for _, g := range bt.scopes {
+		if len(g.spans) == 0 {
+			continue
+		}
+		raw = protowire.AppendTag(raw, resourceSpansScopeSpans, protowire.BytesType)
+		raw = protowire.AppendVarint(raw, uint64(len(g.header)+len(g.spans)))
+		raw = append(append(raw, g.header...), g.spans...)
+	}
+	return raw
+}
+
+// reset empties the batch, keeping its buffers.
+func (bt *batch) reset() {
+	for i := range bt.scopes {
+		bt.scopes[i].spans = bt.scopes[i].spans[:0]
+	}
+	bt.spans = 0
+}
+
+// ForceFlush exports every span held.
+func (b *batcher) ForceFlush(ctx context.Context) error { return b.export(ctx, true) }
+
+// Shutdown exports every span held and stops the client; spans that end
+// afterwards are dropped.
+func (b *batcher) Shutdown(ctx context.Context) error {
+	b.mu.Lock()
+	if b.closed {
+		b.mu.Unlock()
+		return nil
+	}
+	b.closed = true
+	b.mu.Unlock()
+	close(b.stop)
+	<-b.done
+	return errors.Join(b.export(ctx, true), b.client.Stop(ctx))
+}
