@@ -5,6 +5,7 @@ import (
 	"net"
 	"net/http"
 
+	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/propagation"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
@@ -20,7 +21,31 @@ var traceContext = propagation.TraceContext{}
 
 // routes are the paths a span is named after; any other is named by its
 // method alone, so that span names stay few whatever clients ask for.
-var routes = map[string]bool{"/query": true, "/healthz": true, "/readyz": true, "/": true}
+var routes = []string{"/query", "/healthz", "/readyz", "/"}
+
+// routeNames are the span names of the usual methods on routes, made once.
+var routeNames = func() map[[2]string]string {
+	names := map[[2]string]string{}
+	for _, path := range routes {
+		for _, method := range []string{http.MethodGet, http.MethodPost, http.MethodOptions} {
+			names[[2]string{method, path}] = method + " " + path
+		}
+	}
+	return names
+}()
+
+// requestSpanName is a request span's name, and whether its path is a route.
+func requestSpanName(method, path string) (string, bool) {
+	if name, ok := routeNames[[2]string{method, path}]; ok {
+		return name, true
+	}
+	for _, route := range routes {
+		if path == route {
+			return method + " " + path, true
+		}
+	}
+	return method, false
+}
 
 var (
 	traceparentKey = http.CanonicalHeaderKey("traceparent")
@@ -55,24 +80,23 @@ func (t *Tracing) Handler(next http.Handler) http.Handler {
 		} else {
 			ctx = traceContext.Extract(ctx, propagation.HeaderCarrier(r.Header))
 		}
-		name, route := r.Method, routes[r.URL.Path]
-		if route {
-			name += " " + r.URL.Path
-		}
+		name, route := requestSpanName(r.Method, r.URL.Path)
 		ctx, span := t.tracer.Start(ctx, name, serverSpan...)
 		if !span.IsRecording() { // the caller's trace is not sampled: nothing below records either
 			next.ServeHTTP(w, r)
 			return
 		}
 		defer span.End()
-		if route {
-			span.SetAttributes(semconv.HTTPRequestMethodKey.String(r.Method), semconv.URLPath(r.URL.Path), semconv.HTTPRoute(r.URL.Path))
-		} else {
-			span.SetAttributes(semconv.HTTPRequestMethodKey.String(r.Method), semconv.URLPath(r.URL.Path))
-		}
 		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
 		next.ServeHTTP(sw, r.WithContext(ctx))
-		span.SetAttributes(semconv.HTTPResponseStatusCode(sw.status))
+		// One call, after the response: each call grows the span's list.
+		attrs := [4]attribute.KeyValue{semconv.HTTPRequestMethodKey.String(r.Method), semconv.URLPath(r.URL.Path),
+			semconv.HTTPResponseStatusCode(sw.status), semconv.HTTPRoute(r.URL.Path)}
+		if route {
+			span.SetAttributes(attrs[:]...)
+		} else {
+			span.SetAttributes(attrs[:3]...)
+		}
 		if sw.status >= 500 {
 			span.SetStatus(codes.Error, http.StatusText(sw.status))
 		}

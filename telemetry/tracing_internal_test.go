@@ -73,3 +73,23 @@ func TestATraceIDDecidedBeforeTheSpanIsTheSpans(t *testing.T) {
 	other, _ := ids{}.NewIDs(context.Background())
 	assert.NotEqual(t, id, other)
 }
+
+// TestARequestSpanIsNamedAfterItsRouteOnly: a route's span is named by
+// method and path; any other path by its method, so that names stay few.
+func TestARequestSpanIsNamedAfterItsRouteOnly(t *testing.T) {
+	for _, c := range []struct {
+		method, path, name string
+		route              bool
+	}{
+		{"POST", "/query", "POST /query", true},
+		{"GET", "/healthz", "GET /healthz", true},
+		{"PATCH", "/query", "PATCH /query", true},
+		{"GET", "/", "GET /", true},
+		{"GET", "/wp-admin/x", "GET", false},
+		{"BREW", "/pot", "BREW", false},
+	} {
+		name, route := requestSpanName(c.method, c.path)
+		assert.Equal(t, c.name, name, c.path)
+		assert.Equal(t, c.route, route, c.path)
+	}
+}
