@@ -19,7 +19,7 @@ import (
 // marshals it by reflection: with the SDK's batch processor it was about
 // 2 % of a request's CPU at a 10 % sample (docs/benchmarks.md, Metrics and
 // traces). Written here, a span is a few appends into a buffer that holds
-// no pointers, so a queued span costs the collector nothing to scan.
+// no pointers, so a queued span costs the garbage collector nothing to scan.
 
 // OTLP's field numbers.
 const (
