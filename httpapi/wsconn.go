@@ -269,6 +269,7 @@ func (c *wsConn) WriteJSON(v any) error {
 			raw, _ = json.Marshal(m)
 		}
 		c.ended(m.ID)
+		defer c.update() // after the message: a draining connection's close follows it
 	case "next":
 		if bytes.Contains(m.Payload, []byte(`"errors"`)) {
 			if payload, ok := c.typed(m.Payload, false); ok {
@@ -280,6 +281,7 @@ func (c *wsConn) WriteJSON(v any) error {
 		if !c.ended(m.ID) {
 			return nil // gqlgen completes after an error message too, which already ended the operation
 		}
+		defer c.update()
 	}
 	return c.WebsocketConn.WriteJSON(json.RawMessage(raw))
 }
@@ -339,6 +341,7 @@ func (c *wsConn) typed(payload json.RawMessage, list bool) (json.RawMessage, boo
 }
 
 // ended notes that an operation is over; false when it was not running.
+// The caller updates once its message is written.
 func (c *wsConn) ended(id *string) bool {
 	if id == nil {
 		return false
@@ -347,7 +350,6 @@ func (c *wsConn) ended(id *string) bool {
 	_, running := c.active[*id]
 	delete(c.active, *id)
 	c.mu.Unlock()
-	c.update()
 	return running
 }
 
