@@ -2,13 +2,13 @@ package telemetry
 
 import (
 	"bufio"
+	"math/rand/v2"
 	"net"
 	"net/http"
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/propagation"
-	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	semconv "go.opentelemetry.io/otel/semconv/v1.43.0"
 	"go.opentelemetry.io/otel/trace"
 )
@@ -55,7 +55,7 @@ var (
 // Handler gives every request a server span, continuing an incoming
 // traceparent, with its method, route and status (status Error for a 5xx);
 // the operation and store spans are its children. Only a sampled request
-// pays for more than the sampler's decision (made before any span for a
+// pays for more than the sampling decision (made before any span for a
 // request that starts its trace: sampling.go): an unsampled one runs with
 // its context and writer untouched. With tracing off it is next itself.
 //
@@ -68,15 +68,12 @@ func (t *Tracing) Handler(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()
 		if len(r.Header[traceparentKey]) == 0 {
-			id := newTraceID()
-			decision := t.sampler.ShouldSample(sdktrace.SamplingParameters{
-				ParentContext: ctx, TraceID: id, Name: r.URL.Path, Kind: trace.SpanKindServer,
-			})
-			if !sampled(decision) {
+			low := rand.Uint64() // the part of the trace id the decision reads
+			if !t.roots.sampled(low) {
 				next.ServeHTTP(w, r)
 				return
 			}
-			ctx = withTraceID(ctx, id)
+			ctx = withTraceID(ctx, traceIDWith(low))
 		} else {
 			ctx = traceContext.Extract(ctx, propagation.HeaderCarrier(r.Header))
 		}

@@ -23,7 +23,7 @@ import (
 type Tracing struct {
 	provider *sdktrace.TracerProvider
 	tracer   trace.Tracer
-	sampler  sdktrace.Sampler // the provider's (sampling.go)
+	roots    roots // the rule of the provider's sampler for new traces (sampling.go)
 }
 
 // NewTracing sets tracing up from OpenTelemetry's own environment variables,
@@ -41,7 +41,7 @@ func NewTracing(ctx context.Context, log *slog.Logger) (*Tracing, error) {
 	if err != nil || !on {
 		return nil, err
 	}
-	sampler, err := samplerFromEnv(os.Getenv)
+	sampler, roots, err := samplerFromEnv(os.Getenv)
 	if err != nil {
 		return nil, err
 	}
@@ -63,7 +63,7 @@ func NewTracing(ctx context.Context, log *slog.Logger) (*Tracing, error) {
 	}))
 	provider := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(newBatcher(client, res, batching)), sdktrace.WithResource(res),
 		sdktrace.WithSampler(sampler), sdktrace.WithIDGenerator(ids{}))
-	return &Tracing{provider: provider, tracer: provider.Tracer(tracerScope), sampler: sampler}, nil
+	return &Tracing{provider: provider, tracer: provider.Tracer(tracerScope), roots: roots}, nil
 }
 
 // tracingOn reads whether OpenTelemetry's variables ask for traces; a

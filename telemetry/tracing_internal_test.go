@@ -2,10 +2,15 @@ package telemetry
 
 import (
 	"context"
+	"encoding/binary"
+	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/trace"
 )
 
 // TestTracingIsOnOnlyWithAnEndpoint: OpenTelemetry's variables decide;
@@ -47,7 +52,7 @@ func TestTheSamplerComesFromOTELVariables(t *testing.T) {
 		{"TraceIDRatio", "", "TraceIDRatioBased{1}"},
 		{"parentbased_always_off", "", "ParentBased{root:AlwaysOffSampler,"},
 	} {
-		s, err := samplerFromEnv(func(k string) string {
+		s, _, err := samplerFromEnv(func(k string) string {
 			return map[string]string{"OTEL_TRACES_SAMPLER": c.sampler, "OTEL_TRACES_SAMPLER_ARG": c.arg}[k]
 		})
 		require.NoError(t, err, c.sampler)
@@ -57,7 +62,7 @@ func TestTheSamplerComesFromOTELVariables(t *testing.T) {
 		"OTEL_TRACES_SAMPLER":     {"OTEL_TRACES_SAMPLER": "jaeger_remote"},
 		"OTEL_TRACES_SAMPLER_ARG": {"OTEL_TRACES_SAMPLER": "traceidratio", "OTEL_TRACES_SAMPLER_ARG": "1.5"},
 	} {
-		_, err := samplerFromEnv(func(k string) string { return env[k] })
+		_, _, err := samplerFromEnv(func(k string) string { return env[k] })
 		assert.ErrorContains(t, err, name+":")
 	}
 }
@@ -91,5 +96,49 @@ func TestARequestSpanIsNamedAfterItsRouteOnly(t *testing.T) {
 		name, route := requestSpanName(c.method, c.path)
 		assert.Equal(t, c.name, name, c.path)
 		assert.Equal(t, c.route, route, c.path)
+	}
+}
+
+// TestRootsDecideAsTheSampler: for a trace without a parent, the rule
+// Handler decides by gives the SDK sampler's own answer, for every sampler
+// and ratios at and near the edges, on random ids and on the ids either
+// side of a ratio's bound.
+func TestRootsDecideAsTheSampler(t *testing.T) {
+	names := []string{"", "parentbased_always_on", "parentbased_always_off", "always_on", "always_off", "traceidratio", "parentbased_traceidratio"}
+	ratios := []string{"", "0", "1e-9", "0.02", "0.1", "0.5", "0.999999", "1"}
+	for _, name := range names {
+		for _, arg := range ratios {
+			sampler, roots, err := samplerFromEnv(func(k string) string {
+				return map[string]string{"OTEL_TRACES_SAMPLER": name, "OTEL_TRACES_SAMPLER_ARG": arg}[k]
+			})
+			require.NoError(t, err)
+			lows := []uint64{0, 1, 1<<64 - 1, 1 << 63}
+			if b := roots.bound; b > 0 && b < 1<<63 {
+				lows = append(lows, (b-1)<<1, (b-1)<<1|1, b<<1, b<<1|1) // the last sampled, the first not
+			}
+			for range 2000 {
+				lows = append(lows, rand.Uint64())
+			}
+			sampledAny := false
+			for _, low := range lows {
+				id := traceIDWith(low)
+				res := sampler.ShouldSample(sdktrace.SamplingParameters{ParentContext: context.Background(), TraceID: id, Name: "/query", Kind: trace.SpanKindServer})
+				want := res.Decision == sdktrace.RecordAndSample
+				require.Equal(t, want, roots.sampled(low), "%s %s low %x", name, arg, low)
+				sampledAny = sampledAny || want
+			}
+			if arg == "0.5" && strings.Contains(name, "ratio") {
+				assert.True(t, sampledAny, "%s %s", name, arg)
+			}
+		}
+	}
+}
+
+// TestATraceIDKeepsItsLowHalf: the id Handler decided on is the one made.
+func TestATraceIDKeepsItsLowHalf(t *testing.T) {
+	for _, low := range []uint64{0, 1, 1<<64 - 1, 0x0123456789abcdef} {
+		id := traceIDWith(low)
+		require.True(t, id.IsValid())
+		assert.Equal(t, low, binary.BigEndian.Uint64(id[8:]))
 	}
 }
