@@ -48,9 +48,11 @@ type batcher struct {
 	exporting sync.Mutex // one export at a time: the loop's, ForceFlush's, Shutdown's
 	raw       []byte     // the batch under export, encoded; under exporting
 
-	wake chan struct{} // a batch is full
-	stop chan struct{}
-	done chan struct{}
+	wake    chan struct{}      // a batch is full
+	stop    chan struct{}      // Shutdown has begun
+	done    chan struct{}      // the loop has returned
+	abandon context.CancelFunc // ends the loop's export under way: Shutdown ran out of time
+	loopCtx context.Context    // the loop's exports'
 }
 
 // batch is spans encoded, grouped by instrumentation scope as OTLP wants.
@@ -111,6 +113,7 @@ func newBatcher(client otlptrace.Client, res *resource.Resource, opts batchOptio
 		client: client, resource: appendResource(nil, res), opts: opts,
 		wake: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{}),
 	}
+	b.loopCtx, b.abandon = context.WithCancel(context.Background())
 	go b.run()
 	return b
 }
@@ -180,9 +183,9 @@ func (b *batcher) run() {
 		case <-b.stop:
 			return
 		case <-b.wake:
-			err = b.export(context.Background(), false)
+			err = b.export(b.loopCtx, false)
 		case <-tick.C:
-			err = b.export(context.Background(), true)
+			err = b.export(b.loopCtx, true)
 		}
 		if err != nil {
 			otel.Handle(err)
@@ -253,8 +256,9 @@ func (bt *batch) reset() {
 // ForceFlush exports every span held.
 func (b *batcher) ForceFlush(ctx context.Context) error { return b.export(ctx, true) }
 
-// Shutdown exports every span held and stops the client; spans that end
-// afterwards are dropped.
+// Shutdown exports every span held and stops the client, within ctx: an
+// export under way (a collector that does not answer) is abandoned when
+// ctx ends. Spans that end afterwards are dropped.
 func (b *batcher) Shutdown(ctx context.Context) error {
 	b.mu.Lock()
 	if b.closed {
@@ -264,6 +268,12 @@ func (b *batcher) Shutdown(ctx context.Context) error {
 	b.closed = true
 	b.mu.Unlock()
 	close(b.stop)
-	<-b.done
+	select {
+	case <-b.done:
+	case <-ctx.Done():
+		b.abandon()
+		<-b.done
+	}
+	b.abandon()
 	return errors.Join(b.export(ctx, true), b.client.Stop(ctx))
 }

@@ -238,3 +238,36 @@ func TestBatchingComesFromOTELVariables(t *testing.T) {
 		}
 	}
 }
+
+// TestShutdownKeepsToItsDeadline: with the collector not answering, an
+// export under way does not hold Shutdown past its context.
+func TestShutdownKeepsToItsDeadline(t *testing.T) {
+	spans := endedSpans(t)
+	hung, arrived := make(chan struct{}), make(chan struct{}, 10)
+	silent := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		arrived <- struct{}{}
+		select {
+		case <-hung:
+		case <-r.Context().Done():
+		}
+	}))
+	t.Cleanup(silent.Close)
+	t.Cleanup(func() { close(hung) })
+	client := otlptracehttp.NewClient(otlptracehttp.WithEndpointURL(silent.URL + "/v1/traces"))
+	b := newBatcher(client, spans[0].Resource(), batchOptions{scheduleDelay: time.Hour, exportTimeout: time.Minute, maxQueue: 10, maxBatch: 1})
+	b.OnEnd(spans[0]) // a full batch: the loop's export hangs
+	select {
+	case <-arrived:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the loop's export never reached the collector")
+	}
+	b.OnEnd(spans[1])
+
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	began := time.Now()
+	err := b.Shutdown(ctx)
+	assert.Less(t, time.Since(began), 3*time.Second)
+	require.Error(t, err)
+	assert.ErrorIs(t, err, context.DeadlineExceeded)
+}
