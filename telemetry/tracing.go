@@ -33,9 +33,9 @@ type Tracing struct {
 // sampler (OTEL_TRACES_SAMPLER and _ARG, read here: see sampling.go; by
 // default every trace, and a sampled parent's) and batching (OTEL_BSP_*,
 // read here: see batcher.go) are the SDK's defaults unless those variables
-// say otherwise; the service is "faultline" unless
-// OTEL_SERVICE_NAME or OTEL_RESOURCE_ATTRIBUTES names it. Off, it returns
-// nil. Export failures are logged, and never fail a request.
+// say otherwise; the service is "faultline" unless OTEL_SERVICE_NAME or
+// OTEL_RESOURCE_ATTRIBUTES names it. Off, it returns nil. Export failures
+// are logged, and never fail a request.
 func NewTracing(ctx context.Context, log *slog.Logger) (*Tracing, error) {
 	on, err := tracingOn(os.Getenv)
 	if err != nil || !on {
