@@ -272,3 +272,25 @@ func TestASubscriptionIsTracedBeyondItsUpgrade(t *testing.T) {
 	assert.Equal(t, upgrade.GetSpanId(), op.GetParentSpanId())
 	assert.Greater(t, op.GetEndTimeUnixNano(), upgrade.GetEndTimeUnixNano())
 }
+
+// TestSpansStillBufferedAreSentOnClose: spans waiting for the schedule
+// (OTEL_BSP_SCHEDULE_DELAY a minute) leave when the app closes.
+func TestSpansStillBufferedAreSentOnClose(t *testing.T) {
+	r := newReceiver(t)
+	t.Setenv("OTEL_EXPORTER_OTLP_ENDPOINT", r.URL)
+	t.Setenv("OTEL_BSP_SCHEDULE_DELAY", "60000")
+	srv := testserver.Start(t)
+	trace := "5b8efff798038103d269b633813fc60c"
+	srv.Query(t, `{ products(first: 1) { edges { node { id } } } }`, nil, "traceparent", "00-"+trace+"-eee19b7ec3c1b174-01")
+	time.Sleep(100 * time.Millisecond)
+	require.Empty(t, r.trace(trace), "nothing sent before the schedule")
+
+	require.NoError(t, srv.App.Close())
+	spans := r.trace(trace)
+	names := make([]string, 0, len(spans))
+	for _, s := range spans {
+		names = append(names, s.GetName())
+	}
+	assert.Contains(t, names, "POST /query")
+	assert.Contains(t, names, "query")
+}
