@@ -41,6 +41,7 @@ type batcher struct {
 	full    []*batch // waiting for the export
 	free    []*batch // exported, to be filled again
 	queued  int      // spans held: in current, full and the export under way
+	held    int      // their encoding's bytes
 	dropped int      // spans refused since the last export: the queue was full
 	scratch []byte   // a span's body while it is encoded
 	closed  bool
@@ -59,6 +60,7 @@ type batcher struct {
 type batch struct {
 	scopes []scopeSpans
 	spans  int
+	bytes  int
 }
 
 type scopeSpans struct {
@@ -66,6 +68,11 @@ type scopeSpans struct {
 	header []byte // appendScopeHeader's
 	spans  []byte // Span messages, ScopeSpans' field 2
 }
+
+// maxSpanBytes is what a span may hold on average, encoded: the queue
+// keeps at most OTEL_BSP_MAX_QUEUE_SIZE times this (4 MiB by default),
+// whatever the spans carry. faultline's are about 150 bytes.
+const maxSpanBytes = 2048
 
 // batchOptions are the SDK batch processor's settings, from its variables.
 type batchOptions struct {
@@ -121,7 +128,7 @@ func newBatcher(client otlptrace.Client, res *resource.Resource, opts batchOptio
 func (b *batcher) OnStart(context.Context, sdktrace.ReadWriteSpan) {}
 
 // OnEnd encodes a sampled span into the current batch, or drops it when
-// the queue is full.
+// the queue is full, in spans or in bytes.
 func (b *batcher) OnEnd(s sdktrace.ReadOnlySpan) {
 	if !s.SpanContext().IsSampled() {
 		return
@@ -139,9 +146,18 @@ func (b *batcher) OnEnd(s sdktrace.ReadOnlySpan) {
 		b.current = b.fresh()
 	}
 	group := b.current.group(s.InstrumentationScope())
+	before := len(group.spans)
 	group.spans, b.scratch = appendSpan(group.spans, b.scratch, scopeSpansSpans, s)
+	size := len(group.spans) - before
+	if b.held+size > b.opts.maxQueue*maxSpanBytes {
+		group.spans = group.spans[:before]
+		b.dropped++
+		return
+	}
 	b.current.spans++
+	b.current.bytes += size
 	b.queued++
+	b.held += size
 	if b.current.spans >= b.opts.maxBatch {
 		b.full = append(b.full, b.current)
 		b.current = nil
@@ -210,7 +226,8 @@ func (b *batcher) export(ctx context.Context, all bool) error {
 
 	var errs []error
 	if dropped > 0 {
-		errs = append(errs, fmt.Errorf("%d spans dropped: more than OTEL_BSP_MAX_QUEUE_SIZE (%d) were waiting", dropped, b.opts.maxQueue))
+		errs = append(errs, fmt.Errorf("%d spans dropped: more than OTEL_BSP_MAX_QUEUE_SIZE (%d), or %d bytes of them, were waiting",
+			dropped, b.opts.maxQueue, b.opts.maxQueue*maxSpanBytes))
 	}
 	for _, bt := range batches {
 		rs := &tracepb.ResourceSpans{}
@@ -223,6 +240,7 @@ func (b *batcher) export(ctx context.Context, all bool) error {
 		cancel()
 		b.mu.Lock()
 		b.queued -= bt.spans
+		b.held -= bt.bytes
 		bt.reset()
 		if len(b.free) < 2 {
 			b.free = append(b.free, bt)
@@ -250,7 +268,7 @@ func (bt *batch) reset() {
 	for i := range bt.scopes {
 		bt.scopes[i].spans = bt.scopes[i].spans[:0]
 	}
-	bt.spans = 0
+	bt.spans, bt.bytes = 0, 0
 }
 
 // ForceFlush exports every span held.

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -182,7 +183,7 @@ func TestTheBatcherExportsFullBatchesAndDropsPastItsQueue(t *testing.T) {
 	assert.Empty(t, c.take(), "nothing sent before the schedule")
 	err := b.ForceFlush(context.Background())
 	require.Error(t, err)
-	assert.Contains(t, err.Error(), "2 spans dropped: more than OTEL_BSP_MAX_QUEUE_SIZE (4) were waiting")
+	assert.Contains(t, err.Error(), "2 spans dropped: more than OTEL_BSP_MAX_QUEUE_SIZE (4), or 8192 bytes of them, were waiting")
 	assert.Equal(t, 4, count(c.take()))
 
 	b.OnEnd(spans[0])
@@ -270,4 +271,34 @@ func TestShutdownKeepsToItsDeadline(t *testing.T) {
 	assert.Less(t, time.Since(began), 3*time.Second)
 	require.Error(t, err)
 	assert.ErrorIs(t, err, context.DeadlineExceeded)
+}
+
+// TestTheQueueIsBoundedInBytesToo: spans larger than the queue's byte
+// budget allows are dropped, however few.
+func TestTheQueueIsBoundedInBytesToo(t *testing.T) {
+	rec := tracetest.NewSpanRecorder()
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec))
+	_, big := tp.Tracer("t").Start(context.Background(), "big", trace.WithAttributes(attribute.String("blob", strings.Repeat("x", 3000))))
+	big.End()
+	_, small := tp.Tracer("t").Start(context.Background(), "small")
+	small.End()
+	spans := rec.Ended()
+	c := newCollector(t)
+	b := newBatcher(c.client(), spans[0].Resource(), batchOptions{scheduleDelay: time.Hour, exportTimeout: 5 * time.Second, maxQueue: 2, maxBatch: 10})
+	t.Cleanup(func() { _ = b.Shutdown(context.Background()) })
+	b.OnEnd(spans[0]) // 3000 bytes of 4096
+	b.OnEnd(spans[0]) // over: dropped
+	b.OnEnd(spans[1])
+	err := b.ForceFlush(context.Background())
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "1 spans dropped")
+	var names []string
+	for _, e := range c.take() {
+		for _, ss := range e.GetResourceSpans()[0].GetScopeSpans() {
+			for _, s := range ss.GetSpans() {
+				names = append(names, s.GetName())
+			}
+		}
+	}
+	assert.Equal(t, []string{"big", "small"}, names)
 }
