@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -293,4 +294,48 @@ func TestSpansStillBufferedAreSentOnClose(t *testing.T) {
 	}
 	assert.Contains(t, names, "POST /query")
 	assert.Contains(t, names, "query")
+}
+
+// TestAClientCannotSwellASpan: what a client chooses — an operation name
+// as long as the body allows, an unknown method, a long path — reaches a
+// span bounded, since spans wait in memory for their export.
+func TestAClientCannotSwellASpan(t *testing.T) {
+	srv, r := traced(t)
+	long := "Q" + strings.Repeat("x", 100_000)
+	const named, odd, path = "1bf92f3577b34da6a3ce929d0e0e4736", "2bf92f3577b34da6a3ce929d0e0e4736", "3bf92f3577b34da6a3ce929d0e0e4736"
+	parent := func(id string) string { return "00-" + id + "-00f067aa0ba902b7-01" }
+	srv.Query(t, "query "+long+" { products(first: 1) { edges { node { id } } } }", nil, "traceparent", parent(named))
+
+	req, err := http.NewRequest(strings.Repeat("BREW", 1000), srv.URL+"/query", nil)
+	require.NoError(t, err)
+	req.Header.Set("traceparent", parent(odd))
+	res, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	_ = res.Body.Close()
+	req, err = http.NewRequest(http.MethodGet, srv.URL+"/"+strings.Repeat("p", 5000), nil)
+	require.NoError(t, err)
+	req.Header.Set("traceparent", parent(path))
+	res, err = http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	_ = res.Body.Close()
+
+	var op *tracepb.Span
+	for _, s := range r.waitFor(t, named, 2) {
+		if strings.HasPrefix(s.GetName(), "query ") {
+			op = s
+		}
+	}
+	require.NotNil(t, op)
+	assert.Equal(t, "query "+long[:128], op.GetName())
+	assert.Equal(t, long[:128], attrs(op)["graphql.operation.name"])
+
+	brew := r.waitFor(t, odd, 1)["HTTP"]
+	require.NotNil(t, brew, "an unknown method's span is named HTTP")
+	assert.Equal(t, "_OTHER", attrs(brew)["http.request.method"])
+	assert.Equal(t, "/query", attrs(brew)["http.route"])
+
+	got := r.waitFor(t, path, 1)["GET"]
+	require.NotNil(t, got)
+	assert.Len(t, attrs(got)["url.path"], 256)
+	assert.NotContains(t, attrs(got), "http.route")
 }

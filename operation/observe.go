@@ -132,6 +132,11 @@ func startOf(ctx context.Context) time.Time {
 // tracerScope names the tracer of operation spans.
 const tracerScope = "github.com/faultline/faultline/operation"
 
+// maxSpanOperationName bounds the operation name in a span's name and
+// attributes: a client's document may name an operation with up to
+// FAULTLINE_MAX_BODY_BYTES, and spans wait in memory for their export.
+const maxSpanOperationName = 128
+
 // startSpan starts the span of an operation that executes, as a child of
 // the request's span when that one is sampled (nil otherwise), from the
 // operation's start, so that parsing and validation are inside it.
@@ -143,6 +148,9 @@ func startSpan(ctx context.Context, opCtx *graphql.OperationContext) (context.Co
 	name, opName := kind.String(), opCtx.OperationName
 	if opName == "" {
 		opName = opCtx.Operation.Name
+	}
+	if len(opName) > maxSpanOperationName { // a name is ASCII: cut anywhere
+		opName = opName[:maxSpanOperationName]
 	}
 	if opName != "" {
 		name += " " + opName

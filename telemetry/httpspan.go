@@ -5,6 +5,8 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
+	"slices"
+	"strings"
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
@@ -34,17 +36,46 @@ var routeNames = func() map[[2]string]string {
 	return names
 }()
 
-// requestSpanName is a request span's name, and whether its path is a route.
+// requestSpanName is a request span's name, and whether its path is a
+// route; method is spanMethod's.
 func requestSpanName(method, path string) (string, bool) {
 	if name, ok := routeNames[[2]string{method, path}]; ok {
 		return name, true
 	}
-	for _, route := range routes {
-		if path == route {
-			return method + " " + path, true
-		}
+	route := slices.Contains(routes, path)
+	switch {
+	case method == otherMethod:
+		return "HTTP", route // semantic conventions: an unknown method's span is "HTTP"
+	case route:
+		return method + " " + path, true
 	}
 	return method, false
+}
+
+// methods are the HTTP methods a span names; any other is otherMethod, so
+// that a client cannot choose a span's name (net/http accepts any token,
+// up to the header's limit).
+var methods = []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
+	http.MethodDelete, http.MethodConnect, http.MethodOptions, http.MethodTrace}
+
+const otherMethod = "_OTHER" // the semantic conventions' http.request.method for the rest
+
+func spanMethod(method string) string {
+	if slices.Contains(methods, method) {
+		return method
+	}
+	return otherMethod
+}
+
+// maxSpanPath bounds url.path on a span: the path is the client's, and
+// spans wait in memory for their export.
+const maxSpanPath = 256
+
+func spanPath(path string) string {
+	if len(path) > maxSpanPath {
+		return strings.ToValidUTF8(path[:maxSpanPath], "")
+	}
+	return path
 }
 
 var (
@@ -77,7 +108,8 @@ func (t *Tracing) Handler(next http.Handler) http.Handler {
 		} else {
 			ctx = traceContext.Extract(ctx, propagation.HeaderCarrier(r.Header))
 		}
-		name, route := requestSpanName(r.Method, r.URL.Path)
+		method := spanMethod(r.Method)
+		name, route := requestSpanName(method, r.URL.Path)
 		ctx, span := t.tracer.Start(ctx, name, serverSpan...)
 		if !span.IsRecording() { // the caller's trace is not sampled: nothing below records either
 			next.ServeHTTP(w, r)
@@ -87,7 +119,7 @@ func (t *Tracing) Handler(next http.Handler) http.Handler {
 		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
 		next.ServeHTTP(sw, r.WithContext(ctx))
 		// One call, after the response: each call grows the span's list.
-		attrs := [4]attribute.KeyValue{semconv.HTTPRequestMethodKey.String(r.Method), semconv.URLPath(r.URL.Path),
+		attrs := [4]attribute.KeyValue{semconv.HTTPRequestMethodKey.String(method), semconv.URLPath(spanPath(r.URL.Path)),
 			semconv.HTTPResponseStatusCode(sw.status), semconv.HTTPRoute(r.URL.Path)}
 		if route {
 			span.SetAttributes(attrs[:]...)
