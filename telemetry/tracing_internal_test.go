@@ -80,7 +80,8 @@ func TestATraceIDDecidedBeforeTheSpanIsTheSpans(t *testing.T) {
 }
 
 // TestARequestSpanIsNamedAfterItsRouteOnly: a route's span is named by
-// method and path; any other path by its method, so that names stay few.
+// method and path; any other path by its method, and an unknown method's
+// by "HTTP", so that names stay few whatever a client sends.
 func TestARequestSpanIsNamedAfterItsRouteOnly(t *testing.T) {
 	for _, c := range []struct {
 		method, path, name string
@@ -91,9 +92,11 @@ func TestARequestSpanIsNamedAfterItsRouteOnly(t *testing.T) {
 		{"PATCH", "/query", "PATCH /query", true},
 		{"GET", "/", "GET /", true},
 		{"GET", "/wp-admin/x", "GET", false},
-		{"BREW", "/pot", "BREW", false},
+		{"BREW", "/pot", "HTTP", false},
+		{"BREW", "/query", "HTTP", true},
+		{"get", "/query", "HTTP", true}, // methods are case-sensitive
 	} {
-		name, route := requestSpanName(c.method, c.path)
+		name, route := requestSpanName(spanMethod(c.method), c.path)
 		assert.Equal(t, c.name, name, c.path)
 		assert.Equal(t, c.route, route, c.path)
 	}
