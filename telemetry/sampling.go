@@ -2,6 +2,7 @@ package telemetry
 
 import (
 	"context"
+	"encoding/binary"
 	"fmt"
 	"math/rand/v2"
 	"strconv"
@@ -114,9 +115,9 @@ func newTraceID() trace.TraceID { return traceIDWith(rand.Uint64()) }
 // traceIDWith is a trace id whose low 8 bytes are low.
 func traceIDWith(low uint64) trace.TraceID {
 	var id trace.TraceID
-	putUint64(id[8:], low)
+	binary.BigEndian.PutUint64(id[8:], low)
 	for !id.IsValid() {
-		putUint64(id[:8], rand.Uint64())
+		binary.BigEndian.PutUint64(id[:8], rand.Uint64())
 	}
 	return id
 }
@@ -124,13 +125,7 @@ func traceIDWith(low uint64) trace.TraceID {
 func newSpanID() trace.SpanID {
 	var id trace.SpanID
 	for !id.IsValid() {
-		putUint64(id[:], rand.Uint64())
+		binary.BigEndian.PutUint64(id[:], rand.Uint64())
 	}
 	return id
-}
-
-func putUint64(b []byte, v uint64) {
-	for i := range 8 {
-		b[i] = byte(v >> (56 - 8*i))
-	}
 }
