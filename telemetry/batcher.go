@@ -60,7 +60,6 @@ type batcher struct {
 type batch struct {
 	scopes []scopeSpans
 	spans  int
-	bytes  int
 }
 
 type scopeSpans struct {
@@ -155,7 +154,6 @@ func (b *batcher) OnEnd(s sdktrace.ReadOnlySpan) {
 		return
 	}
 	b.current.spans++
-	b.current.bytes += size
 	b.queued++
 	b.held += size
 	if b.current.spans >= b.opts.maxBatch {
@@ -240,7 +238,7 @@ func (b *batcher) export(ctx context.Context, all bool) error {
 		cancel()
 		b.mu.Lock()
 		b.queued -= bt.spans
-		b.held -= bt.bytes
+		b.held -= bt.size()
 		bt.reset()
 		if len(b.free) < 2 {
 			b.free = append(b.free, bt)
@@ -268,7 +266,15 @@ func (bt *batch) reset() {
 	for i := range bt.scopes {
 		bt.scopes[i].spans = bt.scopes[i].spans[:0]
 	}
-	bt.spans, bt.bytes = 0, 0
+	bt.spans = 0
+}
+
+// size is the bytes of the batch's spans, as held counts them.
+func (bt *batch) size() (n int) {
+	for _, g := range bt.scopes {
+		n += len(g.spans)
+	}
+	return n
 }
 
 // ForceFlush exports every span held.
