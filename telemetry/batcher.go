@@ -13,20 +13,19 @@ import (
 	"go.opentelemetry.io/otel/exporters/otlp/otlptrace"
 	"go.opentelemetry.io/otel/sdk/instrumentation"
 	"go.opentelemetry.io/otel/sdk/resource"
-	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	tracepb "go.opentelemetry.io/proto/otlp/trace/v1"
 	"google.golang.org/protobuf/encoding/protowire"
 	"google.golang.org/protobuf/reflect/protoreflect"
 )
 
-// batcher is the span processor: it batches ended spans and exports them
-// through the OTLP/HTTP exporter's client, which brings OpenTelemetry's
-// endpoint, headers, TLS, compression, timeout and retries. It stands in
-// for the SDK's batch processor and the exporter's span conversion, with
-// the same variables (OTEL_BSP_*) and the same drop-when-full rule, for
-// what they cost: the SDK's hands every span to its goroutine through a
-// channel and keeps it until the export converts it; this one writes a
-// span's OTLP encoding (otlpwire.go) as it ends and keeps only bytes.
+// batcher batches the recorder's ended spans and exports them through the
+// OTLP/HTTP exporter's client, which brings OpenTelemetry's endpoint,
+// headers, TLS, compression, timeout and retries. It stands in for the
+// SDK's batch processor and the exporter's span conversion, with the same
+// variables (OTEL_BSP_*) and the same drop-when-full rule, for what they
+// cost: the SDK's hands every span to its goroutine through a channel and
+// keeps it until the export converts it; this one writes a span's OTLP
+// encoding (otlpwire.go) as it ends and keeps only bytes.
 //
 // The client takes ResourceSpans messages to marshal; a batch is handed
 // over as one whose fields are all already-encoded bytes (protobuf keeps
@@ -111,8 +110,6 @@ func batchOptionsFromEnv(getenv func(string) string) (batchOptions, error) {
 	return o, nil
 }
 
-var _ sdktrace.SpanProcessor = (*batcher)(nil)
-
 // newBatcher starts a batcher exporting through client the spans of res.
 func newBatcher(client otlptrace.Client, res *resource.Resource, opts batchOptions) *batcher {
 	b := &batcher{
@@ -124,14 +121,9 @@ func newBatcher(client otlptrace.Client, res *resource.Resource, opts batchOptio
 	return b
 }
 
-func (b *batcher) OnStart(context.Context, sdktrace.ReadWriteSpan) {}
-
-// OnEnd encodes a sampled span into the current batch, or drops it when
-// the queue is full, in spans or in bytes.
-func (b *batcher) OnEnd(s sdktrace.ReadOnlySpan) {
-	if !s.SpanContext().IsSampled() {
-		return
-	}
+// end encodes an ended span into the current batch, or drops it when the
+// queue is full, in spans or in bytes.
+func (b *batcher) end(s *span) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.closed {
@@ -144,7 +136,7 @@ func (b *batcher) OnEnd(s sdktrace.ReadOnlySpan) {
 	if b.current == nil {
 		b.current = b.fresh()
 	}
-	group := b.current.group(s.InstrumentationScope())
+	group := b.current.group(s.tracer.scope)
 	before := len(group.spans)
 	group.spans, b.scratch = appendSpan(group.spans, b.scratch, scopeSpansSpans, s)
 	size := len(group.spans) - before

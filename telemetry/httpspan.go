@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"time"
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
@@ -80,7 +81,6 @@ func spanPath(path string) string {
 
 var (
 	traceparentKey = http.CanonicalHeaderKey("traceparent")
-	serverSpan     = []trace.SpanStartOption{trace.WithSpanKind(trace.SpanKindServer)}
 )
 
 // Handler gives every request a server span, continuing an incoming
@@ -98,34 +98,44 @@ func (t *Tracing) Handler(next http.Handler) http.Handler {
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()
+		var parent trace.SpanContext
+		var id trace.TraceID
 		if len(r.Header[traceparentKey]) == 0 {
 			low := rand.Uint64() // the part of the trace id the decision reads
-			if !t.roots.sampled(low) {
+			if !t.recorder.sampling.roots.sampled(low) {
 				next.ServeHTTP(w, r)
 				return
 			}
-			ctx = withTraceID(ctx, traceIDWith(low))
+			id = traceIDWith(low)
 		} else {
 			ctx = traceContext.Extract(ctx, propagation.HeaderCarrier(r.Header))
+			parent = trace.SpanContextFromContext(ctx)
+			id = parent.TraceID()
+			if !parent.IsValid() {
+				id = newTraceID()
+			}
 		}
 		method := spanMethod(r.Method)
 		name, route := requestSpanName(method, r.URL.Path)
-		ctx, span := t.tracer.Start(ctx, name, serverSpan...)
-		if !span.IsRecording() { // the caller's trace is not sampled: nothing below records either
+		ctx, span, _ := t.tracer.start(ctx, parent, id, name, trace.SpanKindServer, time.Time{})
+		if span == nil { // the caller's trace is not sampled: nothing below records either
 			next.ServeHTTP(w, r)
 			return
 		}
 		defer span.End()
 		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
 		next.ServeHTTP(sw, r.WithContext(ctx))
-		// One call, after the response: each call grows the span's list.
+		// One call, after the response, with the span's own method: its
+		// attributes stay on the stack.
 		attrs := [4]attribute.KeyValue{semconv.HTTPRequestMethodKey.String(method), semconv.URLPath(spanPath(r.URL.Path)),
 			semconv.HTTPResponseStatusCode(sw.status), semconv.HTTPRoute(r.URL.Path)}
+		n := 3
 		if route {
-			span.SetAttributes(attrs[:]...)
-		} else {
-			span.SetAttributes(attrs[:3]...)
+			n = 4
 		}
+		span.mu.Lock()
+		span.setAttributes(attrs[:n])
+		span.mu.Unlock()
 		if sw.status >= 500 {
 			span.SetStatus(codes.Error, http.StatusText(sw.status))
 		}

@@ -95,37 +95,37 @@ const (
 	statusError = 2
 )
 
-// appendSpan appends s as one Span message, field num, using scratch for
-// its body; it returns both buffers.
-func appendSpan(b, scratch []byte, num protowire.Number, s sdktrace.ReadOnlySpan) (_, _ []byte) {
+// appendSpan appends s, ended, as one Span message, field num, using
+// scratch for its body; it returns both buffers.
+func appendSpan(b, scratch []byte, num protowire.Number, s *span) (_, _ []byte) {
 	body := scratch[:0]
-	sc := s.SpanContext()
-	tid, sid := sc.TraceID(), sc.SpanID()
+	tid, sid := s.sc.TraceID(), s.sc.SpanID()
 	body = appendBytes(body, spanTraceID, tid[:])
 	body = appendBytes(body, spanSpanID, sid[:])
-	body = appendString(body, spanTraceState, sc.TraceState().String())
-	parent := s.Parent()
-	if psid := parent.SpanID(); psid.IsValid() {
-		body = appendBytes(body, spanParentSpanID, psid[:])
+	if ts := s.sc.TraceState(); ts.Len() > 0 {
+		body = appendString(body, spanTraceState, ts.String())
 	}
-	body = appendString(body, spanName, s.Name())
-	body = appendVarint(body, spanKind, uint64(kindOf(s.SpanKind())))
-	body = appendFixed64(body, spanStart, unixNano(s.StartTime().UnixNano()))
-	body = appendFixed64(body, spanEnd, unixNano(s.EndTime().UnixNano()))
-	for _, kv := range s.Attributes() {
+	if s.parentID.IsValid() {
+		body = appendBytes(body, spanParentSpanID, s.parentID[:])
+	}
+	body = appendString(body, spanName, s.name)
+	body = appendVarint(body, spanKind, uint64(kindOf(s.kind)))
+	body = appendFixed64(body, spanStart, unixNano(s.start.UnixNano()))
+	body = appendFixed64(body, spanEnd, unixNano(s.end.UnixNano()))
+	for _, kv := range s.attrs {
 		body = appendKeyValue(body, spanAttributes, kv)
 	}
-	body = appendVarint(body, spanDroppedAttributes, uint64(clampUint32(s.DroppedAttributes())))
-	for _, e := range s.Events() {
+	body = appendVarint(body, spanDroppedAttributes, uint64(clampUint32(s.droppedAttrs)))
+	for _, e := range s.events {
 		body = appendEvent(body, e)
 	}
-	body = appendVarint(body, spanDroppedEvents, uint64(clampUint32(s.DroppedEvents())))
-	for _, l := range s.Links() {
+	body = appendVarint(body, spanDroppedEvents, uint64(clampUint32(s.droppedEvents)))
+	for _, l := range s.links {
 		body = appendLink(body, l)
 	}
-	body = appendVarint(body, spanDroppedLinks, uint64(clampUint32(s.DroppedLinks())))
-	body = appendStatus(body, s.Status())
-	body = appendFixed32(body, spanFlags, spanFlagsOf(sc.TraceFlags(), parent))
+	body = appendVarint(body, spanDroppedLinks, uint64(clampUint32(s.droppedLinks)))
+	body = appendStatus(body, s.status)
+	body = appendFixed32(body, spanFlags, spanFlagsOf(s.sc.TraceFlags(), s.parentRemote))
 	b = protowire.AppendTag(b, num, protowire.BytesType)
 	return protowire.AppendBytes(b, body), body
 }
@@ -174,7 +174,7 @@ func appendLink(b []byte, l sdktrace.Link) []byte {
 		body = appendKeyValue(body, linkAttributes, kv)
 	}
 	body = appendVarint(body, linkDroppedAttributes, uint64(clampUint32(l.DroppedAttributeCount)))
-	body = appendFixed32(body, linkFlags, spanFlagsOf(l.SpanContext.TraceFlags(), l.SpanContext))
+	body = appendFixed32(body, linkFlags, spanFlagsOf(l.SpanContext.TraceFlags(), l.SpanContext.IsRemote()))
 	return appendBytes(b, spanLinks, body)
 }
 
@@ -368,10 +368,11 @@ func kindOf(k trace.SpanKind) trace.SpanKind {
 	return k
 }
 
-// spanFlagsOf is W3C's trace flags and whether the parent is remote.
-func spanFlagsOf(tf trace.TraceFlags, parent trace.SpanContext) uint32 {
+// spanFlagsOf is W3C's trace flags and whether the parent (or the linked
+// span) is remote.
+func spanFlagsOf(tf trace.TraceFlags, remote bool) uint32 {
 	flags := uint32(tf) | flagHasIsRemote
-	if parent.IsRemote() {
+	if remote {
 		flags |= flagIsRemote
 	}
 	return flags

@@ -63,88 +63,157 @@ func (c *collector) client() otlptrace.Client {
 	return otlptracehttp.NewClient(otlptracehttp.WithEndpointURL(c.URL+"/v1/traces"), otlptracehttp.WithRetry(otlptracehttp.RetryConfig{Enabled: false}))
 }
 
-// endedSpans are spans of two scopes with whatever OTLP can carry: every
-// attribute type, a remote parent with a trace state, events, a link, an
-// error status, an ok and an unset one, several kinds, and something
-// dropped past each limit.
-func endedSpans(t *testing.T) []sdktrace.ReadOnlySpan {
-	rec := tracetest.NewSpanRecorder()
-	res := resource.NewWithAttributes("https://opentelemetry.io/schemas/1.26.0",
-		attribute.String("service.name", "faultline-test"), attribute.Int("pid", 7))
-	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec), sdktrace.WithResource(res),
-		sdktrace.WithRawSpanLimits(sdktrace.SpanLimits{AttributeCountLimit: 15, EventCountLimit: 1, LinkCountLimit: 4,
-			AttributeValueLengthLimit: -1, AttributePerEventCountLimit: 1, AttributePerLinkCountLimit: 8}))
-	t.Cleanup(func() { _ = tp.Shutdown(context.Background()) })
-
-	state, err := trace.ParseTraceState("vendor=value")
-	require.NoError(t, err)
+// someSpans makes spans of two scopes through tp with whatever OTLP can
+// carry: every attribute type, a remote parent with a trace state, events,
+// links, an error status, an ok and an unset one, several kinds, a panic,
+// and something dropped past each limit of spanLimits (when limited).
+// Every time is given but an exception event's.
+func someSpans(tp trace.TracerProvider, limited bool) {
+	state, _ := trace.ParseTraceState("vendor=value")
 	remote := trace.NewSpanContext(trace.SpanContextConfig{
 		TraceID: trace.TraceID{1, 2, 3}, SpanID: trace.SpanID{4, 5, 6}, TraceFlags: trace.FlagsSampled,
 		TraceState: state, Remote: true,
 	})
-	linked := trace.NewSpanContext(trace.SpanContextConfig{TraceID: trace.TraceID{9}, SpanID: trace.SpanID{8}})
+	linked := trace.NewSpanContext(trace.SpanContextConfig{TraceID: trace.TraceID{9}, SpanID: trace.SpanID{8}, Remote: true})
 	ctx := trace.ContextWithRemoteSpanContext(context.Background(), remote)
+	at := func(n int64) trace.SpanEventOption { return trace.WithTimestamp(time.Unix(1700000000, n)) }
 
 	server := tp.Tracer("scope/one", trace.WithInstrumentationVersion("1.2.3"),
 		trace.WithSchemaURL("https://opentelemetry.io/schemas/1.26.0"),
 		trace.WithInstrumentationAttributes(attribute.Bool("scoped", true)))
-	ctx, root := server.Start(ctx, "root", trace.WithSpanKind(trace.SpanKindServer),
+	ctx, root := server.Start(ctx, "root", trace.WithSpanKind(trace.SpanKindServer), at(1),
 		trace.WithLinks(trace.Link{SpanContext: linked, Attributes: []attribute.KeyValue{attribute.String("why", "retry")}}),
 		trace.WithAttributes(
 			attribute.Bool("t", true), attribute.Bool("f", false), attribute.Int("zero", 0), attribute.Int64("neg", -42),
 			attribute.Float64("pi", 3.25), attribute.Float64("fzero", 0), attribute.String("s", "ü"), attribute.String("empty", ""),
 			attribute.BoolSlice("bs", []bool{true, false}), attribute.IntSlice("is", []int{1, -1, 0}),
-			attribute.Float64Slice("fs", []float64{0.5}), attribute.StringSlice("ss", []string{"a", ""}),
-			attribute.ByteSlice("bytes", []byte{0, 1}), attribute.Slice("mixed", attribute.IntValue(1), attribute.StringValue("x")),
-			attribute.Map("m", attribute.String("k", "v"), attribute.Int("n", 2)), attribute.KeyValue{Key: "nothing"},
+			attribute.Float64Slice("fs", []float64{0.5}), attribute.StringSlice("ss", []string{"añb", "", "abcdef"}),
+			attribute.ByteSlice("bytes", []byte{0, 1, 2, 3}), attribute.Slice("mixed", attribute.IntValue(1), attribute.BoolValue(true)),
+			attribute.Map("m", attribute.Int("k", 1), attribute.Int("n", 2)), attribute.KeyValue{Key: "nothing"},
+			attribute.String("long", "añbcdefgh"),
 		))
-	root.AddEvent("first") // beyond the event limit: counted as dropped
-	root.AddEvent("second", trace.WithTimestamp(time.Unix(1, 5)), trace.WithAttributes(attribute.Int("a", 1), attribute.Int("b", 2)))
-	_, child := tp.Tracer("scope/two").Start(ctx, "child", trace.WithSpanKind(trace.SpanKindClient))
-	child.SetStatus(codes.Error, "it broke")
-	child.End()
-	_, ok := server.Start(ctx, "ok", trace.WithSpanKind(trace.SpanKindInternal))
-	ok.SetStatus(codes.Ok, "")
-	ok.End()
-	root.End()
+	if limited { // invalid UTF-8 cut to a limit is mended; uncut, the SDK's exporter refuses it
+		root.SetAttributes(attribute.String("bad", "a\xffbcdefgh"))
+	}
+	root.SetAttributes(attribute.Int("zero", 10), attribute.String("late", "x"), attribute.String("", "no key"))
+	root.AddEvent("first", at(2))
+	root.AddEvent("second", at(3), trace.WithAttributes(attribute.Int("a", 1), attribute.Int("b", 2)))
+	root.RecordError(errors.New("it failed"), at(4), trace.WithAttributes(attribute.Int("attempt", 2)))
+	root.RecordError(nil)
+	root.AddLink(trace.Link{SpanContext: remote})
+	root.AddLink(trace.Link{}) // nothing to link: left out
+	root.SetName("root renamed")
 
-	spans := rec.Ended()
-	require.Len(t, spans, 3)
-	last := spans[2]
-	require.Equal(t, "root", last.Name())
-	require.Equal(t, []int{1, 1, 1}, []int{last.DroppedAttributes(), last.DroppedEvents(), last.Events()[0].DroppedAttributeCount},
-		"something dropped past each limit")
-	return spans
+	_, child := tp.Tracer("scope/two").Start(ctx, "child", trace.WithSpanKind(trace.SpanKindClient), at(5))
+	child.SetStatus(codes.Error, "it broke")
+	child.SetStatus(codes.Unset, "")
+	child.End(at(6))
+	_, ok := server.Start(ctx, "ok", trace.WithSpanKind(trace.SpanKindInternal), at(7))
+	ok.SetStatus(codes.Ok, "ignored")
+	ok.SetStatus(codes.Error, "too late: ok is final")
+	ok.End(at(8))
+	func() {
+		defer func() { _ = recover() }()
+		_, p := server.Start(ctx, "panics", trace.WithSpanKind(trace.SpanKind(42)), at(9))
+		defer p.End(at(10))
+		panic("boom")
+	}()
+	_, fresh := server.Start(ctx, "new root", trace.WithNewRoot(), at(11))
+	fresh.End(at(12))
+	root.End(at(13))
+	root.End(at(14)) // ended already
+	root.SetAttributes(attribute.Int("after", 1))
 }
 
-// TestSpansAreEncodedAsTheOTLPExporterEncodesThem: what the batcher
-// sends is, message for message, what the SDK's OTLP exporter sends for
-// the same spans (one difference: a link's trace state, which that
-// exporter leaves out and OTLP has a field for).
-func TestSpansAreEncodedAsTheOTLPExporterEncodesThem(t *testing.T) {
-	spans := endedSpans(t)
-	c := newCollector(t)
-	ctx := context.Background()
+// spanLimits are those someSpans is run with: the SDK's defaults, and
+// limits that each drop or cut something.
+var spanLimits = map[string]sdktrace.SpanLimits{
+	"defaults": sdktrace.NewSpanLimits(),
+	"tight": {AttributeCountLimit: 17, AttributeValueLengthLimit: 3, EventCountLimit: 2, LinkCountLimit: 1,
+		AttributePerEventCountLimit: 1, AttributePerLinkCountLimit: 0},
+	// No event or link allowed is left out: the SDK's then says nothing of
+	// the dropped, where the recorder counts them.
+	"none": {AttributeCountLimit: 0, AttributeValueLengthLimit: 0, EventCountLimit: 1, LinkCountLimit: 1},
+}
 
-	exporter, err := otlptrace.New(ctx, c.client())
-	require.NoError(t, err)
-	require.NoError(t, exporter.ExportSpans(ctx, spans))
-	require.NoError(t, exporter.Shutdown(ctx))
-	want := c.take()
-	require.Len(t, want, 1)
-
-	b := newBatcher(c.client(), spans[0].Resource(), batchOptions{scheduleDelay: time.Hour, exportTimeout: 5 * time.Second, maxQueue: 10, maxBatch: 10})
-	for _, s := range spans {
-		b.OnEnd(s)
+// sameIDs rewrites the trace and span ids of an export as the order they
+// first appear in, an exception event's time as zero, and drops a link's
+// trace state (the SDK's exporter leaves it out, though OTLP has the
+// field), so that two exports of the same calls compare equal.
+func sameIDs(e *coltrace.ExportTraceServiceRequest) {
+	seen := map[string][]byte{}
+	id := func(b []byte) []byte {
+		if len(b) == 0 {
+			return b
+		}
+		if _, ok := seen[string(b)]; !ok {
+			seen[string(b)] = []byte{byte(len(seen) + 1)}
+		}
+		return seen[string(b)]
 	}
-	require.NoError(t, b.ForceFlush(ctx))
-	got := c.take()
-	require.Len(t, got, 1)
+	for _, rs := range e.GetResourceSpans() {
+		for _, ss := range rs.GetScopeSpans() {
+			for _, s := range ss.GetSpans() {
+				s.TraceId, s.SpanId, s.ParentSpanId = id(s.TraceId), id(s.SpanId), id(s.ParentSpanId)
+				for _, l := range s.GetLinks() {
+					l.TraceId, l.SpanId, l.TraceState = id(l.TraceId), id(l.SpanId), ""
+				}
+				for _, ev := range s.GetEvents() {
+					if ev.GetName() == "exception" && ev.GetTimeUnixNano() > 1700000001e9 {
+						ev.TimeUnixNano = 0 // a panic's: now
+					}
+				}
+			}
+		}
+	}
+}
 
-	// The exporter's conversion gives each ScopeSpans message its scope in
-	// the order spans came, as the batcher does.
-	assert.True(t, proto.Equal(want[0], got[0]), "the SDK exporter's:\n%v\nthe batcher's:\n%v", want[0], got[0])
-	require.NoError(t, b.Shutdown(ctx))
+// TestSpansAreRecordedAndEncodedAsTheSDKDoes: the same calls through the
+// SDK's TracerProvider and OTLP exporter, and through the recorder and the
+// batcher, send the same message, under each set of limits.
+func TestSpansAreRecordedAndEncodedAsTheSDKDoes(t *testing.T) {
+	res := resource.NewWithAttributes("https://opentelemetry.io/schemas/1.26.0",
+		attribute.String("service.name", "faultline-test"), attribute.Int("pid", 7))
+	for name, limits := range spanLimits {
+		t.Run(name, func(t *testing.T) {
+			c := newCollector(t)
+			ctx := context.Background()
+			ended := tracetest.NewSpanRecorder()
+			sdk := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(ended), sdktrace.WithResource(res),
+				sdktrace.WithRawSpanLimits(limits))
+			someSpans(sdk, name != "defaults")
+			exporter, err := otlptrace.New(ctx, c.client())
+			require.NoError(t, err)
+			require.NoError(t, exporter.ExportSpans(ctx, ended.Ended()))
+			require.NoError(t, exporter.Shutdown(ctx))
+			want := c.take()
+			require.Len(t, want, 1)
+
+			b := newBatcher(c.client(), res, batchOptions{scheduleDelay: time.Hour, exportTimeout: 5 * time.Second, maxQueue: 10, maxBatch: 10})
+			someSpans(newRecorder(sampling{roots{1 << 63}, true}, limits, b), name != "defaults")
+			require.NoError(t, b.ForceFlush(ctx))
+			got := c.take()
+			require.Len(t, got, 1)
+			require.NoError(t, b.Shutdown(ctx))
+
+			sameIDs(want[0])
+			sameIDs(got[0])
+			assert.True(t, proto.Equal(want[0], got[0]), "the SDK's:\n%v\nthe recorder's:\n%v", want[0], got[0])
+		})
+	}
+}
+
+// spansOf starts and ends a span named after each of names in r's scope
+// "t", with attrs.
+func spansOf(r *recorder, attrs []attribute.KeyValue, names ...string) {
+	for _, name := range names {
+		_, s := r.Tracer("t").Start(context.Background(), name, trace.WithAttributes(attrs...))
+		s.End()
+	}
+}
+
+func testRecorder(b *batcher) *recorder {
+	return newRecorder(sampling{roots{1 << 63}, true}, sdktrace.NewSpanLimits(), b)
 }
 
 // TestTheBatcherExportsFullBatchesAndDropsPastItsQueue: a batch is sent
@@ -153,9 +222,8 @@ func TestSpansAreEncodedAsTheOTLPExporterEncodesThem(t *testing.T) {
 // dropped and said so; Shutdown sends what is left and drops what ends
 // later.
 func TestTheBatcherExportsFullBatchesAndDropsPastItsQueue(t *testing.T) {
-	spans := endedSpans(t)
 	c := newCollector(t)
-	b := newBatcher(c.client(), spans[0].Resource(), batchOptions{scheduleDelay: time.Hour, exportTimeout: 5 * time.Second, maxQueue: 4, maxBatch: 2})
+	b := newBatcher(c.client(), resource.Empty(), batchOptions{scheduleDelay: time.Hour, exportTimeout: 5 * time.Second, maxQueue: 4, maxBatch: 2})
 
 	count := func(exports []*coltrace.ExportTraceServiceRequest) (n int) {
 		for _, e := range exports {
@@ -167,8 +235,7 @@ func TestTheBatcherExportsFullBatchesAndDropsPastItsQueue(t *testing.T) {
 		}
 		return n
 	}
-	b.OnEnd(spans[0])
-	b.OnEnd(spans[1]) // a full batch: sent by the loop
+	spansOf(testRecorder(b), nil, "a", "b") // a full batch: sent by the loop
 	var sent []*coltrace.ExportTraceServiceRequest
 	require.Eventually(t, func() bool { sent = append(sent, c.take()...); return len(sent) == 1 }, 5*time.Second, 5*time.Millisecond)
 	assert.Equal(t, 2, count(sent))
@@ -176,20 +243,19 @@ func TestTheBatcherExportsFullBatchesAndDropsPastItsQueue(t *testing.T) {
 
 	// A batch that never fills: spans wait for the schedule (an hour) or a
 	// flush, and beyond the queue's size they are dropped.
-	b = newBatcher(c.client(), spans[0].Resource(), batchOptions{scheduleDelay: time.Hour, exportTimeout: 5 * time.Second, maxQueue: 4, maxBatch: 10})
-	for range 6 {
-		b.OnEnd(spans[2])
-	}
+	b = newBatcher(c.client(), resource.Empty(), batchOptions{scheduleDelay: time.Hour, exportTimeout: 5 * time.Second, maxQueue: 4, maxBatch: 10})
+	r := testRecorder(b)
+	spansOf(r, nil, "1", "2", "3", "4", "5", "6")
 	assert.Empty(t, c.take(), "nothing sent before the schedule")
 	err := b.ForceFlush(context.Background())
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "2 spans dropped: more than OTEL_BSP_MAX_QUEUE_SIZE (4), or 8192 bytes of them, were waiting")
 	assert.Equal(t, 4, count(c.take()))
 
-	b.OnEnd(spans[0])
+	spansOf(r, nil, "7")
 	require.NoError(t, b.Shutdown(context.Background()))
 	assert.Equal(t, 1, count(c.take()), "Shutdown sends what is left")
-	b.OnEnd(spans[1])
+	spansOf(r, nil, "8")
 	require.NoError(t, b.Shutdown(context.Background()), "a second Shutdown does nothing")
 	assert.Empty(t, c.take(), "a span ended after Shutdown is dropped")
 }
@@ -197,17 +263,14 @@ func TestTheBatcherExportsFullBatchesAndDropsPastItsQueue(t *testing.T) {
 // TestAFailedExportIsReportedAndFreesItsSpans: spans a collector refuses
 // are reported and no longer count against the queue.
 func TestAFailedExportIsReportedAndFreesItsSpans(t *testing.T) {
-	spans := endedSpans(t)
 	refusing := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		http.Error(w, "no", http.StatusBadRequest)
 	}))
 	t.Cleanup(refusing.Close)
 	client := otlptracehttp.NewClient(otlptracehttp.WithEndpointURL(refusing.URL + "/v1/traces"))
-	b := newBatcher(client, spans[0].Resource(), batchOptions{scheduleDelay: time.Hour, exportTimeout: 5 * time.Second, maxQueue: 4, maxBatch: 4})
+	b := newBatcher(client, resource.Empty(), batchOptions{scheduleDelay: time.Hour, exportTimeout: 5 * time.Second, maxQueue: 4, maxBatch: 4})
 	t.Cleanup(func() { _ = b.Shutdown(context.Background()) })
-	for _, s := range spans {
-		b.OnEnd(s)
-	}
+	spansOf(testRecorder(b), nil, "a", "b", "c")
 	err := b.ForceFlush(context.Background())
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "exporting 3 spans:")
@@ -243,7 +306,6 @@ func TestBatchingComesFromOTELVariables(t *testing.T) {
 // TestShutdownKeepsToItsDeadline: with the collector not answering, an
 // export under way does not hold Shutdown past its context.
 func TestShutdownKeepsToItsDeadline(t *testing.T) {
-	spans := endedSpans(t)
 	hung, arrived := make(chan struct{}), make(chan struct{}, 10)
 	silent := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		arrived <- struct{}{}
@@ -255,14 +317,15 @@ func TestShutdownKeepsToItsDeadline(t *testing.T) {
 	t.Cleanup(silent.Close)
 	t.Cleanup(func() { close(hung) })
 	client := otlptracehttp.NewClient(otlptracehttp.WithEndpointURL(silent.URL + "/v1/traces"))
-	b := newBatcher(client, spans[0].Resource(), batchOptions{scheduleDelay: time.Hour, exportTimeout: time.Minute, maxQueue: 10, maxBatch: 1})
-	b.OnEnd(spans[0]) // a full batch: the loop's export hangs
+	b := newBatcher(client, resource.Empty(), batchOptions{scheduleDelay: time.Hour, exportTimeout: time.Minute, maxQueue: 10, maxBatch: 1})
+	r := testRecorder(b)
+	spansOf(r, nil, "a") // a full batch: the loop's export hangs
 	select {
 	case <-arrived:
 	case <-time.After(5 * time.Second):
 		t.Fatal("the loop's export never reached the collector")
 	}
-	b.OnEnd(spans[1])
+	spansOf(r, nil, "b")
 
 	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 	defer cancel()
@@ -276,19 +339,14 @@ func TestShutdownKeepsToItsDeadline(t *testing.T) {
 // TestTheQueueIsBoundedInBytesToo: spans larger than the queue's byte
 // budget allows are dropped, however few.
 func TestTheQueueIsBoundedInBytesToo(t *testing.T) {
-	rec := tracetest.NewSpanRecorder()
-	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec))
-	_, big := tp.Tracer("t").Start(context.Background(), "big", trace.WithAttributes(attribute.String("blob", strings.Repeat("x", 3000))))
-	big.End()
-	_, small := tp.Tracer("t").Start(context.Background(), "small")
-	small.End()
-	spans := rec.Ended()
 	c := newCollector(t)
-	b := newBatcher(c.client(), spans[0].Resource(), batchOptions{scheduleDelay: time.Hour, exportTimeout: 5 * time.Second, maxQueue: 2, maxBatch: 10})
+	b := newBatcher(c.client(), resource.Empty(), batchOptions{scheduleDelay: time.Hour, exportTimeout: 5 * time.Second, maxQueue: 2, maxBatch: 10})
 	t.Cleanup(func() { _ = b.Shutdown(context.Background()) })
-	b.OnEnd(spans[0]) // 3000 bytes of 4096
-	b.OnEnd(spans[0]) // over: dropped
-	b.OnEnd(spans[1])
+	r := testRecorder(b)
+	blob := []attribute.KeyValue{attribute.String("blob", strings.Repeat("x", 3000))}
+	spansOf(r, blob, "big")   // 3000 bytes of 4096
+	spansOf(r, blob, "again") // over: dropped
+	spansOf(r, nil, "small")
 	err := b.ForceFlush(context.Background())
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "1 spans dropped")

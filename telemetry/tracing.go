@@ -13,7 +13,6 @@ import (
 	"go.opentelemetry.io/otel/sdk/resource"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	semconv "go.opentelemetry.io/otel/semconv/v1.43.0"
-	"go.opentelemetry.io/otel/trace"
 )
 
 // Tracing exports faultline's spans over OTLP/HTTP: the request's (Handler),
@@ -21,9 +20,8 @@ import (
 // children of one another and of an incoming W3C traceparent. A nil
 // *Tracing is tracing off, which costs nothing: no span is started.
 type Tracing struct {
-	provider *sdktrace.TracerProvider
-	tracer   trace.Tracer
-	roots    roots // the rule of the provider's sampler for new traces (sampling.go)
+	recorder *recorder
+	tracer   *tracer // the request spans'
 }
 
 // NewTracing sets tracing up from OpenTelemetry's own environment variables,
@@ -41,7 +39,7 @@ func NewTracing(ctx context.Context, log *slog.Logger) (*Tracing, error) {
 	if err != nil || !on {
 		return nil, err
 	}
-	sampler, roots, err := samplerFromEnv(os.Getenv)
+	sampling, err := samplingFromEnv(os.Getenv)
 	if err != nil {
 		return nil, err
 	}
@@ -61,9 +59,8 @@ func NewTracing(ctx context.Context, log *slog.Logger) (*Tracing, error) {
 	otel.SetErrorHandler(otel.ErrorHandlerFunc(func(err error) {
 		log.Warn("exporting traces", slog.Any("error", err))
 	}))
-	provider := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(newBatcher(client, res, batching)), sdktrace.WithResource(res),
-		sdktrace.WithSampler(sampler), sdktrace.WithIDGenerator(ids{}))
-	return &Tracing{provider: provider, tracer: provider.Tracer(tracerScope), roots: roots}, nil
+	rec := newRecorder(sampling, sdktrace.NewSpanLimits(), newBatcher(client, res, batching))
+	return &Tracing{recorder: rec, tracer: rec.Tracer(tracerScope).(*tracer)}, nil
 }
 
 // tracingOn reads whether OpenTelemetry's variables ask for traces; a
@@ -97,7 +94,7 @@ func (t *Tracing) Shutdown(ctx context.Context) error {
 	if t == nil {
 		return nil
 	}
-	if err := t.provider.Shutdown(ctx); err != nil && !errors.Is(err, context.Canceled) {
+	if err := t.recorder.batcher.Shutdown(ctx); err != nil && !errors.Is(err, context.Canceled) {
 		return err
 	}
 	return nil

@@ -4,8 +4,10 @@ import (
 	"context"
 	"encoding/binary"
 	"math/rand/v2"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -45,38 +47,42 @@ func TestTracingIsOnOnlyWithAnEndpoint(t *testing.T) {
 // TestTheSamplerComesFromOTELVariables: OpenTelemetry's names and their
 // defaults; what cannot be honoured names its variable.
 func TestTheSamplerComesFromOTELVariables(t *testing.T) {
-	for _, c := range []struct{ sampler, arg, want string }{
-		{"", "", "ParentBased{root:AlwaysOnSampler,"},
-		{"always_off", "", "AlwaysOffSampler"},
-		{"parentbased_traceidratio", "0.1", "ParentBased{root:TraceIDRatioBased{0.1},"},
-		{"TraceIDRatio", "", "TraceIDRatioBased{1}"},
-		{"parentbased_always_off", "", "ParentBased{root:AlwaysOffSampler,"},
+	for _, c := range []struct {
+		sampler, arg string
+		want         sampling
+	}{
+		{"", "", sampling{roots{1 << 63}, true}},
+		{"always_off", "", sampling{roots{0}, false}},
+		{"parentbased_traceidratio", "0.1", sampling{ratioRoots(0.1), true}},
+		{"TraceIDRatio", "", sampling{roots{1 << 63}, false}},
+		{"parentbased_always_off", "", sampling{roots{0}, true}},
 	} {
-		s, _, err := samplerFromEnv(func(k string) string {
+		s, err := samplingFromEnv(func(k string) string {
 			return map[string]string{"OTEL_TRACES_SAMPLER": c.sampler, "OTEL_TRACES_SAMPLER_ARG": c.arg}[k]
 		})
 		require.NoError(t, err, c.sampler)
-		assert.Contains(t, s.Description(), c.want, c.sampler)
+		assert.Equal(t, c.want, s, c.sampler)
 	}
 	for name, env := range map[string]map[string]string{
 		"OTEL_TRACES_SAMPLER":     {"OTEL_TRACES_SAMPLER": "jaeger_remote"},
 		"OTEL_TRACES_SAMPLER_ARG": {"OTEL_TRACES_SAMPLER": "traceidratio", "OTEL_TRACES_SAMPLER_ARG": "1.5"},
 	} {
-		_, _, err := samplerFromEnv(func(k string) string { return env[k] })
+		_, err := samplingFromEnv(func(k string) string { return env[k] })
 		assert.ErrorContains(t, err, name+":")
 	}
 }
 
 // TestATraceIDDecidedBeforeTheSpanIsTheSpans: the id Handler sampled on is
-// the one the provider gives the span.
+// the one its span gets.
 func TestATraceIDDecidedBeforeTheSpanIsTheSpans(t *testing.T) {
+	r := newRecorder(sampling{roots: roots{1 << 63}, parentBased: true}, sdktrace.NewSpanLimits(), nil)
 	id := newTraceID()
 	require.True(t, id.IsValid())
-	got, span := ids{}.NewIDs(withTraceID(context.Background(), id))
-	assert.Equal(t, id, got)
-	assert.True(t, span.IsValid())
-	other, _ := ids{}.NewIDs(context.Background())
-	assert.NotEqual(t, id, other)
+	_, s, _ := r.Tracer("t").(*tracer).start(context.Background(), trace.SpanContext{}, id, "GET /", trace.SpanKindServer, time.Time{})
+	require.NotNil(t, s)
+	assert.Equal(t, id, s.SpanContext().TraceID())
+	assert.True(t, s.SpanContext().SpanID().IsValid())
+	assert.True(t, s.SpanContext().IsSampled())
 }
 
 // TestARequestSpanIsNamedAfterItsRouteOnly: a route's span is named by
@@ -102,33 +108,70 @@ func TestARequestSpanIsNamedAfterItsRouteOnly(t *testing.T) {
 	}
 }
 
-// TestRootsDecideAsTheSampler: for a trace without a parent, the rule
-// Handler decides by gives the SDK sampler's own answer, for every sampler
-// and ratios at and near the edges, on random ids and on the ids either
-// side of a ratio's bound.
-func TestRootsDecideAsTheSampler(t *testing.T) {
+// sdkSampler is the SDK's sampler of an OTEL_TRACES_SAMPLER name, as
+// OpenTelemetry specifies them: the oracle of the tests below.
+func sdkSampler(t *testing.T, name, arg string) sdktrace.Sampler {
+	ratio := 1.0
+	if arg != "" {
+		var err error
+		ratio, err = strconv.ParseFloat(arg, 64)
+		require.NoError(t, err)
+	}
+	root, parentBased := strings.CutPrefix(name, "parentbased_")
+	if name == "" {
+		root, parentBased = "always_on", true
+	}
+	s := map[string]sdktrace.Sampler{"always_on": sdktrace.AlwaysSample(), "always_off": sdktrace.NeverSample(),
+		"traceidratio": sdktrace.TraceIDRatioBased(ratio)}[root]
+	require.NotNil(t, s, name)
+	if parentBased {
+		return sdktrace.ParentBased(s)
+	}
+	return s
+}
+
+// TestSamplingDecidesAsTheSDKSamplers: the recorder's decision, and the
+// rule Handler decides new traces by, give the SDK sampler's own answer,
+// for every sampler, ratios at and near the edges, with no parent and
+// with each kind of parent, on random ids and on the ids either side of a
+// ratio's bound.
+func TestSamplingDecidesAsTheSDKSamplers(t *testing.T) {
 	names := []string{"", "parentbased_always_on", "parentbased_always_off", "always_on", "always_off", "traceidratio", "parentbased_traceidratio"}
 	ratios := []string{"", "0", "1e-9", "0.02", "0.1", "0.5", "0.999999", "1"}
+	parents := []trace.SpanContext{{}}
+	for _, remote := range []bool{false, true} {
+		for _, flags := range []trace.TraceFlags{0, trace.FlagsSampled} {
+			parents = append(parents, trace.NewSpanContext(trace.SpanContextConfig{TraceID: trace.TraceID{1}, SpanID: trace.SpanID{2},
+				TraceFlags: flags, Remote: remote}))
+		}
+	}
 	for _, name := range names {
 		for _, arg := range ratios {
-			sampler, roots, err := samplerFromEnv(func(k string) string {
+			sampler := sdkSampler(t, name, arg)
+			s, err := samplingFromEnv(func(k string) string {
 				return map[string]string{"OTEL_TRACES_SAMPLER": name, "OTEL_TRACES_SAMPLER_ARG": arg}[k]
 			})
 			require.NoError(t, err)
 			lows := []uint64{0, 1, 1<<64 - 1, 1 << 63}
-			if b := roots.bound; b > 0 && b < 1<<63 {
+			if b := s.roots.bound; b > 0 && b < 1<<63 {
 				lows = append(lows, (b-1)<<1, (b-1)<<1|1, b<<1, b<<1|1) // the last sampled, the first not
 			}
-			for range 2000 {
+			for range 1000 {
 				lows = append(lows, rand.Uint64())
 			}
 			sampledAny := false
-			for _, low := range lows {
-				id := traceIDWith(low)
-				res := sampler.ShouldSample(sdktrace.SamplingParameters{ParentContext: context.Background(), TraceID: id, Name: "/query", Kind: trace.SpanKindServer})
-				want := res.Decision == sdktrace.RecordAndSample
-				require.Equal(t, want, roots.sampled(low), "%s %s low %x", name, arg, low)
-				sampledAny = sampledAny || want
+			for _, parent := range parents {
+				ctx := trace.ContextWithSpanContext(context.Background(), parent)
+				for _, low := range lows {
+					id := traceIDWith(low)
+					res := sampler.ShouldSample(sdktrace.SamplingParameters{ParentContext: ctx, TraceID: id, Name: "/query", Kind: trace.SpanKindServer})
+					want := res.Decision == sdktrace.RecordAndSample
+					require.Equal(t, want, s.sampled(parent, id), "%s %s parent %v low %x", name, arg, parent, low)
+					if !parent.IsValid() {
+						require.Equal(t, want, s.roots.sampled(low), "%s %s low %x", name, arg, low)
+					}
+					sampledAny = sampledAny || want
+				}
 			}
 			if arg == "0.5" && strings.Contains(name, "ratio") {
 				assert.True(t, sampledAny, "%s %s", name, arg)
