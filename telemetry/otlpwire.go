@@ -13,9 +13,9 @@ import (
 )
 
 // This file writes spans in OTLP's protobuf encoding (opentelemetry-proto,
-// trace/v1) straight from the SDK's ended spans, the way the OTLP
-// exporter's own conversion does (field for field: otlpwire_test.go holds
-// the two together). That conversion builds a message tree per span and
+// trace/v1) straight from the recorder's ended spans, the way the OTLP
+// exporter's own conversion does for the SDK's (field for field:
+// otlpwire_test.go holds the two together). That conversion builds a message tree per span and
 // marshals it by reflection: with the SDK's batch processor it was about
 // 2 % of a request's CPU at a 10 % sample (docs/benchmarks.md, Metrics and
 // traces). Written here, a span is a few appends into a buffer that holds

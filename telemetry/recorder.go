@@ -29,8 +29,8 @@ import (
 // and 10 % of requests traced that was about 5 % of a request's CPU, and
 // is about 3.4 % with this (docs/benchmarks.md, The recorder).
 //
-// It keeps the SDK's rules, which recorder_test.go holds it to by sending
-// the same calls through both: the samplers OTEL_TRACES_SAMPLER names
+// It keeps the SDK's rules, which TestSpansAreRecordedAndEncodedAsTheSDKDoes
+// holds it to by sending the same calls through both: the samplers OTEL_TRACES_SAMPLER names
 // (sampling), the span limits of OTEL_SPAN_* and OTEL_ATTRIBUTE_* (read by
 // the SDK's NewSpanLimits), an attribute set twice kept once with its last
 // value, a status Ok final and an Error's description kept, events and
@@ -38,7 +38,8 @@ import (
 // event. One rule it leaves out, as no faultline span needs it: list and
 // map values (attribute.Slice, attribute.Map) are kept as they are given,
 // where the SDK also truncates their strings and merges a map's repeated
-// keys.
+// keys. And where every event (or link) was dropped it says how many, as
+// OTLP asks; the SDK's span then says nothing.
 type recorder struct {
 	embedded.TracerProvider
 	sampling sampling

@@ -25,15 +25,16 @@ type Tracing struct {
 }
 
 // NewTracing sets tracing up from OpenTelemetry's own environment variables,
-// which its SDK reads: it is on when OTEL_EXPORTER_OTLP_ENDPOINT or
+// as its SDK reads them: it is on when OTEL_EXPORTER_OTLP_ENDPOINT or
 // OTEL_EXPORTER_OTLP_TRACES_ENDPOINT is set (and neither OTEL_SDK_DISABLED
 // nor OTEL_TRACES_EXPORTER=none says otherwise); the headers, timeout,
 // sampler (OTEL_TRACES_SAMPLER and _ARG, read here: see sampling.go; by
 // default every trace, and a sampled parent's) and batching (OTEL_BSP_*,
-// read here: see batcher.go) are the SDK's defaults unless those variables
-// say otherwise; the service is "faultline" unless OTEL_SERVICE_NAME or
-// OTEL_RESOURCE_ATTRIBUTES names it. Off, it returns nil. Export failures
-// are logged, and never fail a request.
+// read here: see batcher.go) and span limits (OTEL_SPAN_*, read by the
+// SDK) are the SDK's defaults unless those variables say otherwise; the service is "faultline" unless OTEL_SERVICE_NAME or
+// OTEL_RESOURCE_ATTRIBUTES names it. Spans are recorded by recorder.go and
+// exported by the SDK's OTLP/HTTP client. Off, it returns nil. Export
+// failures are logged, and never fail a request.
 func NewTracing(ctx context.Context, log *slog.Logger) (*Tracing, error) {
 	on, err := tracingOn(os.Getenv)
 	if err != nil || !on {
