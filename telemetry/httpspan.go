@@ -79,9 +79,7 @@ func spanPath(path string) string {
 	return path
 }
 
-var (
-	traceparentKey = http.CanonicalHeaderKey("traceparent")
-)
+var traceparentKey = http.CanonicalHeaderKey("traceparent")
 
 // Handler gives every request a server span, continuing an incoming
 // traceparent, with its method, route and status (status Error for a 5xx);
