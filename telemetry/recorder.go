@@ -25,9 +25,10 @@ import (
 // of OpenTelemetry's trace API that writes each span into the batcher as
 // it ends. It stands in for the SDK's TracerProvider for what a span cost
 // there: a span object of some 700 bytes, a snapshot of it at the end, the
-// sampler and the processors reached through interfaces; with metrics
-// and 10 % of requests traced that was about 5 % of a request's CPU, and
-// is about 3.4 % with this (docs/benchmarks.md, The recorder).
+// sampler and the processors reached through interfaces. Against metrics
+// alone, tracing 10 % of requests cost 5.2 % of their CPU with the SDK's
+// and 3.4 % with this in one run (3.1 and 4.4 % in two more;
+// docs/benchmarks.md, The recorder).
 //
 // It keeps the SDK's rules, which TestSpansAreRecordedAndEncodedAsTheSDKDoes
 // holds it to by sending the same calls through both: the samplers OTEL_TRACES_SAMPLER names
