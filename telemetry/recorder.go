@@ -181,8 +181,7 @@ type span struct {
 	ended         bool
 	name          string
 	end           time.Time
-	attrs         []attribute.KeyValue
-	dirty         bool // attrs may hold a key twice
+	attrs         []attribute.KeyValue // may hold a key twice until the span ends
 	droppedAttrs  int
 	events        []sdktrace.Event
 	droppedEvents int
@@ -218,10 +217,7 @@ func (s *span) End(opts ...trace.SpanEndOption) {
 	if !c.Timestamp().IsZero() {
 		end = c.Timestamp()
 	}
-	s.ended, s.end = true, end
-	if s.dirty {
-		s.attrs, s.dirty = dedupe(s.attrs), false
-	}
+	s.ended, s.end, s.attrs = true, end, dedupe(s.attrs)
 	s.mu.Unlock()
 	s.tracer.recorder.batcher.end(s)
 }
@@ -258,14 +254,13 @@ func (s *span) setAttributes(kv []attribute.KeyValue) {
 			continue
 		}
 		s.attrs = append(s.attrs, truncated(a, limits.AttributeValueLengthLimit))
-		s.dirty = true
 	}
 }
 
 // setOverCap adds kv to a span that may reach its limit: a key it has
 // takes the new value, a new key is dropped once the limit is reached.
 func (s *span) setOverCap(limit int, kv []attribute.KeyValue) {
-	s.attrs, s.dirty = dedupe(s.attrs), false
+	s.attrs = dedupe(s.attrs)
 	for _, a := range kv {
 		if !a.Valid() {
 			s.droppedAttrs++
