@@ -267,7 +267,7 @@ func (s *span) setOverCap(limit int, kv []attribute.KeyValue) {
 			continue
 		}
 		a = truncated(a, s.tracer.recorder.limits.AttributeValueLengthLimit)
-		if i := slices.IndexFunc(s.attrs, func(b attribute.KeyValue) bool { return b.Key == a.Key }); i >= 0 {
+		if i := keyIndex(s.attrs, a.Key); i >= 0 {
 			s.attrs[i] = a
 		} else if len(s.attrs) < limit {
 			s.attrs = append(s.attrs, a)
@@ -281,7 +281,7 @@ func (s *span) setOverCap(limit int, kv []attribute.KeyValue) {
 func dedupe(attrs []attribute.KeyValue) []attribute.KeyValue {
 	unique := attrs[:0]
 	for _, a := range attrs {
-		if i := slices.IndexFunc(unique, func(b attribute.KeyValue) bool { return b.Key == a.Key }); i >= 0 {
+		if i := keyIndex(unique, a.Key); i >= 0 {
 			unique[i] = a
 		} else {
 			unique = append(unique, a)
@@ -289,6 +289,11 @@ func dedupe(attrs []attribute.KeyValue) []attribute.KeyValue {
 	}
 	clear(attrs[len(unique):])
 	return unique
+}
+
+// keyIndex is where attrs has key, or -1.
+func keyIndex(attrs []attribute.KeyValue, key attribute.Key) int {
+	return slices.IndexFunc(attrs, func(a attribute.KeyValue) bool { return a.Key == key })
 }
 
 // truncated cuts a string value, each string of a list and a byte
