@@ -107,11 +107,7 @@ func (t *Tracing) Handler(next http.Handler) http.Handler {
 			id = traceIDWith(low)
 		} else {
 			ctx = traceContext.Extract(ctx, propagation.HeaderCarrier(r.Header))
-			parent = trace.SpanContextFromContext(ctx)
-			id = parent.TraceID()
-			if !parent.IsValid() {
-				id = newTraceID()
-			}
+			parent, id = parentOf(ctx)
 		}
 		method := spanMethod(r.Method)
 		name, route := requestSpanName(method, r.URL.Path)

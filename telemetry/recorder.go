@@ -90,11 +90,7 @@ func (t *tracer) Start(ctx context.Context, name string, opts ...trace.SpanStart
 	if cfg.NewRoot() {
 		ctx = trace.ContextWithSpanContext(ctx, trace.SpanContext{})
 	}
-	parent := trace.SpanContextFromContext(ctx)
-	id := parent.TraceID()
-	if !parent.IsValid() {
-		id = newTraceID()
-	}
+	parent, id := parentOf(ctx)
 	ctx, s, u := t.start(ctx, parent, id, name, cfg.SpanKind(), cfg.Timestamp())
 	if s == nil {
 		return ctx, u
@@ -104,6 +100,16 @@ func (t *tracer) Start(ctx context.Context, name string, opts ...trace.SpanStart
 		s.addLink(l)
 	}
 	return ctx, s
+}
+
+// parentOf is the span context of ctx, and the trace id of a span started
+// under it: its trace's, or a new one when there is none.
+func parentOf(ctx context.Context) (trace.SpanContext, trace.TraceID) {
+	parent := trace.SpanContextFromContext(ctx)
+	if !parent.IsValid() {
+		return parent, newTraceID()
+	}
+	return parent, parent.TraceID()
 }
 
 // start starts a span of trace id, a child of parent when parent is valid:
