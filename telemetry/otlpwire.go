@@ -102,14 +102,12 @@ func appendSpan(b, scratch []byte, num protowire.Number, s *span) (_, _ []byte) 
 	tid, sid := s.sc.TraceID(), s.sc.SpanID()
 	body = appendBytes(body, spanTraceID, tid[:])
 	body = appendBytes(body, spanSpanID, sid[:])
-	if ts := s.sc.TraceState(); ts.Len() > 0 {
-		body = appendString(body, spanTraceState, ts.String())
-	}
+	body = appendString(body, spanTraceState, s.sc.TraceState().String())
 	if s.parentID.IsValid() {
 		body = appendBytes(body, spanParentSpanID, s.parentID[:])
 	}
 	body = appendString(body, spanName, s.name)
-	body = appendVarint(body, spanKind, uint64(kindOf(s.kind)))
+	body = appendVarint(body, spanKind, uint64(s.kind)) // 1 to 5: the recorder validates it
 	body = appendFixed64(body, spanStart, unixNano(s.start.UnixNano()))
 	body = appendFixed64(body, spanEnd, unixNano(s.end.UnixNano()))
 	for _, kv := range s.attrs {
@@ -357,15 +355,6 @@ func appendFixed32(b []byte, num protowire.Number, v uint32) []byte {
 	}
 	b = protowire.AppendTag(b, num, protowire.Fixed32Type)
 	return protowire.AppendFixed32(b, v)
-}
-
-// kindOf is OTLP's number for a span kind: the SDK's, 0 to 5, with
-// anything else unspecified.
-func kindOf(k trace.SpanKind) trace.SpanKind {
-	if k < trace.SpanKindUnspecified || k > trace.SpanKindConsumer {
-		return trace.SpanKindUnspecified
-	}
-	return k
 }
 
 // spanFlagsOf is W3C's trace flags and whether the parent (or the linked
