@@ -45,7 +45,7 @@ type batcher struct {
 	scratch []byte   // a span's body while it is encoded
 	closed  bool
 
-	exporting sync.Mutex // one export at a time: the loop's, ForceFlush's, Shutdown's
+	exporting sync.Mutex // one export at a time: the loop's, Shutdown's
 	raw       []byte     // the batch under export, encoded; under exporting
 
 	wake    chan struct{}      // a batch is full
@@ -268,9 +268,6 @@ func (bt *batch) size() (n int) {
 	}
 	return n
 }
-
-// ForceFlush exports every span held.
-func (b *batcher) ForceFlush(ctx context.Context) error { return b.export(ctx, true) }
 
 // Shutdown exports every span held and stops the client, within ctx: an
 // export under way (a collector that does not answer) is abandoned when

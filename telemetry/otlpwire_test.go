@@ -191,7 +191,7 @@ func TestSpansAreRecordedAndEncodedAsTheSDKDoes(t *testing.T) {
 
 			b := newBatcher(c.client(), res, batchOptions{scheduleDelay: time.Hour, exportTimeout: 5 * time.Second, maxQueue: 10, maxBatch: 10})
 			someSpans(newRecorder(sampling{roots{1 << 63}, true}, limits, b), name != "defaults")
-			require.NoError(t, b.ForceFlush(ctx))
+			require.NoError(t, b.export(ctx, true))
 			got := c.take()
 			require.Len(t, got, 1)
 			require.NoError(t, b.Shutdown(ctx))
@@ -247,7 +247,7 @@ func TestTheBatcherExportsFullBatchesAndDropsPastItsQueue(t *testing.T) {
 	r := testRecorder(b)
 	spansOf(r, nil, "1", "2", "3", "4", "5", "6")
 	assert.Empty(t, c.take(), "nothing sent before the schedule")
-	err := b.ForceFlush(context.Background())
+	err := b.export(context.Background(), true)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "2 spans dropped: more than OTEL_BSP_MAX_QUEUE_SIZE (4), or 8192 bytes of them, were waiting")
 	assert.Equal(t, 4, count(c.take()))
@@ -271,7 +271,7 @@ func TestAFailedExportIsReportedAndFreesItsSpans(t *testing.T) {
 	b := newBatcher(client, resource.Empty(), batchOptions{scheduleDelay: time.Hour, exportTimeout: 5 * time.Second, maxQueue: 4, maxBatch: 4})
 	t.Cleanup(func() { _ = b.Shutdown(context.Background()) })
 	spansOf(testRecorder(b), nil, "a", "b", "c")
-	err := b.ForceFlush(context.Background())
+	err := b.export(context.Background(), true)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "exporting 3 spans:")
 	assert.Contains(t, err.Error(), "400 Bad Request")
@@ -347,7 +347,7 @@ func TestTheQueueIsBoundedInBytesToo(t *testing.T) {
 	spansOf(r, blob, "big")   // 3000 bytes of 4096
 	spansOf(r, blob, "again") // over: dropped
 	spansOf(r, nil, "small")
-	err := b.ForceFlush(context.Background())
+	err := b.export(context.Background(), true)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "1 spans dropped")
 	var names []string
