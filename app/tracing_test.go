@@ -27,11 +27,12 @@ type receiver struct {
 	*httptest.Server
 	mu      sync.Mutex
 	spans   []*tracepb.Span
-	service []string // service.name of each batch
+	scopes  map[string]string // the instrumentation scope's name, by span id
+	service []string          // service.name of each batch
 }
 
 func newReceiver(t *testing.T) *receiver {
-	r := &receiver{}
+	r := &receiver{scopes: map[string]string{}}
 	r.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		if req.URL.Path != "/v1/traces" || req.Header.Get("Content-Type") != "application/x-protobuf" {
 			http.Error(w, "not OTLP/HTTP traces", http.StatusBadRequest)
@@ -55,6 +56,9 @@ func newReceiver(t *testing.T) *receiver {
 			}
 			for _, ss := range rs.GetScopeSpans() {
 				r.spans = append(r.spans, ss.GetSpans()...)
+				for _, s := range ss.GetSpans() {
+					r.scopes[string(s.GetSpanId())] = ss.GetScope().GetName()
+				}
 			}
 		}
 		r.mu.Unlock()
@@ -77,6 +81,13 @@ func (r *receiver) trace(id string) []*tracepb.Span {
 		}
 	}
 	return out
+}
+
+// scope is the name of the instrumentation scope s came in.
+func (r *receiver) scope(s *tracepb.Span) string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.scopes[string(s.GetSpanId())]
 }
 
 // waitFor waits until the trace id has n spans, and returns them by name.
@@ -141,6 +152,9 @@ func TestATraceparentIsContinuedThroughEveryLayer(t *testing.T) {
 	assert.Equal(t, op.GetSpanId(), call.GetParentSpanId())
 	assert.Equal(t, tracepb.Span_SPAN_KIND_SERVER, httpSpan.GetKind())
 	assert.Equal(t, tracepb.Span_SPAN_KIND_CLIENT, call.GetKind())
+	assert.Equal(t, "github.com/faultline/faultline/telemetry", r.scope(httpSpan), "each layer's spans are its own scope's")
+	assert.Equal(t, "github.com/faultline/faultline/operation", r.scope(op))
+	assert.Equal(t, "github.com/faultline/faultline/store", r.scope(call))
 
 	assert.Equal(t, int64(200), attrs(httpSpan)["http.response.status_code"])
 	assert.Equal(t, "/query", attrs(httpSpan)["http.route"])

@@ -129,8 +129,8 @@ func startOf(ctx context.Context) time.Time {
 	return graphql.GetStartTime(ctx)
 }
 
-// tracerScope names the tracer of operation spans.
-const tracerScope = "github.com/faultline/faultline/operation"
+// tracerScope is the tracer of operation spans.
+var tracerScope = spans.NewScope("github.com/faultline/faultline/operation")
 
 // maxSpanOperationName bounds the operation name in a span's name and
 // attributes: a client's document may name an operation with up to
@@ -155,7 +155,7 @@ func startSpan(ctx context.Context, opCtx *graphql.OperationContext) (context.Co
 	if opName != "" {
 		name += " " + opName
 	}
-	ctx, span, _ := spans.Start(ctx, tracerScope, name, trace.WithTimestamp(opCtx.Stats.OperationStart))
+	ctx, span, _ := tracerScope.Start(ctx, name, trace.WithTimestamp(opCtx.Stats.OperationStart))
 	if opName != "" {
 		span.SetAttributes(semconv.GraphQLOperationTypeKey.String(kind.String()), semconv.GraphQLOperationName(opName))
 	} else {

@@ -13,8 +13,8 @@ import (
 	"github.com/faultline/faultline/internal/spans"
 )
 
-// tracerScope names the tracer of store spans.
-const tracerScope = "github.com/faultline/faultline/store"
+// tracerScope is the tracer of store spans.
+var tracerScope = spans.NewScope("github.com/faultline/faultline/store")
 
 // startSpan starts the span of one store call (see call) when the request
 // is traced, named after the exported method of DB that was called
@@ -24,7 +24,7 @@ func (db *DB) startSpan(ctx context.Context) (context.Context, trace.Span) {
 		return ctx, nil
 	}
 	site := calledMethod()
-	ctx, span, _ := spans.Start(ctx, tracerScope, site.span, clientSpan...)
+	ctx, span, _ := tracerScope.Start(ctx, site.span, clientSpan...)
 	span.SetAttributes(db.engine.system, site.operation)
 	return ctx, span
 }

@@ -8,7 +8,7 @@ package spans
 import (
 	"context"
 	"errors"
-	"sync"
+	"sync/atomic"
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
@@ -24,17 +24,38 @@ const (
 	ErrorCount = attribute.Key("faultline.error.count")
 )
 
-// Start starts a span named name, by the tracer of scope, as a child of the
+// Scope is one layer's tracer scope ("github.com/faultline/faultline/store").
+type Scope struct {
+	name string
+	last atomic.Pointer[scoped] // the tracer of the provider seen last
+}
+
+type scoped struct {
+	provider trace.TracerProvider
+	tracer   trace.Tracer
+}
+
+// NewScope is the scope named name.
+func NewScope(name string) *Scope { return &Scope{name: name} }
+
+// Start starts a span named name, by the scope's tracer, as a child of the
 // span of ctx when that one is sampled (recording, or already ended, as a
 // WebSocket's request span is once it is upgraded); otherwise it returns
 // ctx and ok false. The tracer is the parent span's own provider's, so that
-// nothing global is involved.
-func Start(ctx context.Context, scope, name string, opts ...trace.SpanStartOption) (_ context.Context, _ trace.Span, ok bool) {
+// nothing global is involved; it is asked for once per provider, not at
+// each span (a provider's Tracer builds the scope and takes a lock).
+func (sc *Scope) Start(ctx context.Context, name string, opts ...trace.SpanStartOption) (_ context.Context, _ trace.Span, ok bool) {
 	parent := trace.SpanFromContext(ctx)
 	if !parent.SpanContext().IsSampled() { // Sampled, without looking ctx up again
 		return ctx, parent, false
 	}
-	ctx, span := tracer(parent.TracerProvider(), scope).Start(ctx, name, opts...)
+	provider := parent.TracerProvider()
+	t := sc.last.Load()
+	if t == nil || t.provider != provider {
+		t = &scoped{provider: provider, tracer: provider.Tracer(sc.name)}
+		sc.last.Store(t)
+	}
+	ctx, span := t.tracer.Start(ctx, name, opts...)
 	return ctx, span, true
 }
 
@@ -42,24 +63,6 @@ func Start(ctx context.Context, scope, name string, opts ...trace.SpanStartOptio
 // are recorded.
 func Sampled(ctx context.Context) bool {
 	return trace.SpanContextFromContext(ctx).IsSampled()
-}
-
-type tracerKey struct {
-	provider trace.TracerProvider
-	scope    string
-}
-
-// tracers keeps each provider's tracer of each scope: the SDK's Tracer
-// builds its scope and takes a lock at every call.
-var tracers sync.Map
-
-func tracer(provider trace.TracerProvider, scope string) trace.Tracer {
-	key := tracerKey{provider, scope}
-	if t, ok := tracers.Load(key); ok {
-		return t.(trace.Tracer)
-	}
-	t, _ := tracers.LoadOrStore(key, provider.Tracer(scope))
-	return t.(trace.Tracer)
 }
 
 // Fail marks span with err, one of count errors: the error's code and type
