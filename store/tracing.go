@@ -20,7 +20,7 @@ var tracerScope = spans.NewScope("github.com/faultline/faultline/store")
 // is traced, named after the exported method of DB that was called
 // ("store.PlaceOrder"); otherwise it returns ctx and nil, allocating nothing.
 func (db *DB) startSpan(ctx context.Context) (context.Context, trace.Span) {
-	if !trace.SpanFromContext(ctx).IsRecording() {
+	if !spans.Sampled(ctx) { // as Start decides, before the call site is resolved
 		return ctx, nil
 	}
 	site := calledMethod()
