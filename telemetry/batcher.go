@@ -11,7 +11,6 @@ import (
 
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/exporters/otlp/otlptrace"
-	"go.opentelemetry.io/otel/sdk/instrumentation"
 	"go.opentelemetry.io/otel/sdk/resource"
 	tracepb "go.opentelemetry.io/proto/otlp/trace/v1"
 	"google.golang.org/protobuf/encoding/protowire"
@@ -62,9 +61,9 @@ type batch struct {
 }
 
 type scopeSpans struct {
-	scope  instrumentation.Scope
-	header []byte // appendScopeHeader's
-	spans  []byte // Span messages, ScopeSpans' field 2
+	tracer *tracer // the scope's: the recorder makes one per scope
+	header []byte  // appendScopeHeader's
+	spans  []byte  // Span messages, ScopeSpans' field 2
 }
 
 // maxSpanBytes is what a span may hold on average, encoded: the queue
@@ -136,7 +135,7 @@ func (b *batcher) end(s *span) {
 	if b.current == nil {
 		b.current = b.fresh()
 	}
-	group := b.current.group(s.tracer.scope)
+	group := b.current.group(s.tracer)
 	before := len(group.spans)
 	group.spans, b.scratch = appendSpan(group.spans, b.scratch, scopeSpansSpans, s)
 	size := len(group.spans) - before
@@ -168,13 +167,13 @@ func (b *batcher) fresh() *batch {
 	return &batch{}
 }
 
-func (bt *batch) group(scope instrumentation.Scope) *scopeSpans {
+func (bt *batch) group(t *tracer) *scopeSpans {
 	for i := range bt.scopes {
-		if bt.scopes[i].scope == scope {
+		if bt.scopes[i].tracer == t {
 			return &bt.scopes[i]
 		}
 	}
-	bt.scopes = append(bt.scopes, scopeSpans{scope: scope, header: appendScopeHeader(nil, scope)})
+	bt.scopes = append(bt.scopes, scopeSpans{tracer: t, header: appendScopeHeader(nil, t.scope)})
 	return &bt.scopes[len(bt.scopes)-1]
 }
 
