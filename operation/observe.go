@@ -65,14 +65,15 @@ var outcomeNames = [...]string{"ok", "partial", "rejected", "refused", "error"}
 
 func (o Outcome) String() string { return outcomeNames[o] }
 
-// outcomeOf is the outcome of resp, whose worst error has status worst.
-// A refusal stays a refusal even when it is a 503 (SHUTTING_DOWN): it says
-// nothing about the server's health.
-func outcomeOf(ctx context.Context, resp *graphql.Response, worst int, executed bool) Outcome {
+// outcomeOf is the outcome of resp, whose worst error has status worst, of
+// the operation opCtx (nil: the request never got one). A refusal stays a
+// refusal even when it is a 503 (SHUTTING_DOWN): it says nothing about the
+// server's health.
+func outcomeOf(opCtx *graphql.OperationContext, resp *graphql.Response, worst int, executed bool) Outcome {
 	switch {
 	case len(resp.Errors) == 0:
 		return OK
-	case !executed && !graphql.HasOperationContext(ctx):
+	case !executed && opCtx == nil:
 		return Refused
 	case worst >= 500:
 		return Failed
@@ -82,15 +83,12 @@ func outcomeOf(ctx context.Context, resp *graphql.Response, worst int, executed 
 	return Partial
 }
 
-// kindOf is the type of the operation of ctx.
-func kindOf(ctx context.Context) Kind {
-	if !graphql.HasOperationContext(ctx) {
+// kindOf is the type of the operation opCtx (nil: none).
+func kindOf(opCtx *graphql.OperationContext) Kind {
+	if opCtx == nil || opCtx.Operation == nil {
 		return KindNone
 	}
-	if op := graphql.GetOperationContext(ctx).Operation; op != nil {
-		return kindOfOperation(op.Operation)
-	}
-	return KindNone
+	return kindOfOperation(opCtx.Operation.Operation)
 }
 
 func kindOfOperation(op ast.Operation) Kind {
@@ -121,10 +119,19 @@ func worstError(errs gqlerror.List) (worst, at int) {
 	return worst, at
 }
 
-// startOf is when the operation of ctx began: its request's start.
-func startOf(ctx context.Context) time.Time {
+// operationOf is the operation context of ctx, nil when the request never
+// got one (refused before parsing).
+func operationOf(ctx context.Context) *graphql.OperationContext {
 	if graphql.HasOperationContext(ctx) {
-		return graphql.GetOperationContext(ctx).Stats.OperationStart
+		return graphql.GetOperationContext(ctx)
+	}
+	return nil
+}
+
+// startOf is when the operation opCtx of ctx began: its request's start.
+func startOf(ctx context.Context, opCtx *graphql.OperationContext) time.Time {
+	if opCtx != nil {
+		return opCtx.Stats.OperationStart
 	}
 	return graphql.GetStartTime(ctx)
 }
@@ -177,11 +184,24 @@ func (e *Every) sent(resp *graphql.Response, span trace.Span) (worst int) {
 	return worst
 }
 
-// finished tells the observer that the operation of ctx ended with resp
-// (whose worst error has status worst), and ends its span.
-func (e *Every) finished(ctx context.Context, resp *graphql.Response, worst int, executed bool, span trace.Span) {
+// answered writes the log line of the operation opCtx of ctx (nil: the
+// request never got one), which answered resp (whose worst error has status
+// worst), then tells the observer and ends its span: one clock reading for
+// both.
+func (e *Every) answered(ctx context.Context, opCtx *graphql.OperationContext, resp *graphql.Response, worst int,
+	executed bool, span trace.Span) {
+	now := time.Now()
+	took := now.Sub(startOf(ctx, opCtx))
+	e.log(ctx, opCtx, resp, worst, now, took)
+	e.finished(opCtx, resp, worst, executed, took, span)
+}
+
+// finished tells the observer that the operation opCtx ended with resp
+// after took, and ends its span.
+func (e *Every) finished(opCtx *graphql.OperationContext, resp *graphql.Response, worst int, executed bool,
+	took time.Duration, span trace.Span) {
 	if e.Observe != nil {
-		e.Observe.Finished(kindOf(ctx), outcomeOf(ctx, resp, worst, executed), time.Since(startOf(ctx)))
+		e.Observe.Finished(kindOf(opCtx), outcomeOf(opCtx, resp, worst, executed), took)
 	}
 	if executed && span != nil {
 		span.End()

@@ -62,7 +62,7 @@ func TestASubscriptionIsObservedEventByEvent(t *testing.T) {
 		return resp
 	}
 	ctx, end := withStreamEnd(withOperation(ast.Subscription))
-	stream := e.stream(next, nil, end)
+	stream := e.stream(next, graphql.GetOperationContext(ctx), nil, end)
 
 	for stream(ctx) != nil {
 	}
@@ -97,7 +97,7 @@ func TestTheOutcomes(t *testing.T) {
 		e := &Every{Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Observe: h}
 		resp := &graphql.Response{Errors: c.errs}
 		worst := e.sent(resp, nil)
-		e.finished(c.ctx, resp, worst, c.executed, nil)
+		e.finished(operationOf(c.ctx), resp, worst, c.executed, 0, nil)
 		require.Len(t, h.finished, 1)
 		assert.Equal(t, c.want, h.finished[0], "%v", c.errs)
 	}

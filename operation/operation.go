@@ -116,7 +116,7 @@ func (e *Every) InterceptOperation(ctx context.Context, next graphql.OperationHa
 	ctx, span := startSpan(ctx, opCtx)
 	if opCtx.Operation.Operation == ast.Subscription {
 		ctx, end := withStreamEnd(ctx)
-		return e.stream(next(ctx), span, end)
+		return e.stream(next(ctx), opCtx, span, end)
 	}
 	cancel := context.CancelFunc(func() {})
 	if e.Timeout > 0 {
@@ -139,15 +139,15 @@ func (e *Every) InterceptOperation(ctx context.Context, next graphql.OperationHa
 			resp = &graphql.Response{Errors: gqlerror.List{e.Present(ctx, err)}}
 		}
 		worst := e.sent(resp, span)
-		e.log(ctx, resp)
-		e.finished(ctx, resp, worst, true, span)
+		e.answered(ctx, opCtx, resp, worst, true, span)
 		return resp
 	}
 }
 
 // stream logs a subscription once, when it ends; each event gets an error
 // budget of its own and is observed, and the end gets its error (EndStream).
-func (e *Every) stream(h graphql.ResponseHandler, span trace.Span, end *streamEnd) graphql.ResponseHandler {
+func (e *Every) stream(h graphql.ResponseHandler, opCtx *graphql.OperationContext, span trace.Span,
+	end *streamEnd) graphql.ResponseHandler {
 	var (
 		last  *graphql.Response
 		worst int
@@ -161,8 +161,7 @@ func (e *Every) stream(h graphql.ResponseHandler, span trace.Span, end *streamEn
 			if last == nil {
 				last = &graphql.Response{}
 			}
-			e.log(ctx, last)
-			e.finished(ctx, last, worst, true, span)
+			e.answered(ctx, opCtx, last, worst, true, span)
 			return nil
 		}
 		worst = e.sent(resp, span)
@@ -188,19 +187,19 @@ func (e *Every) InterceptResponse(ctx context.Context, next graphql.ResponseHand
 	if !errbudget.In(ctx) {
 		span := trace.SpanFromContext(ctx) // the request's, when it is traced
 		worst := e.sent(resp, span)
-		e.log(ctx, resp)
-		e.finished(ctx, resp, worst, false, span)
+		e.answered(ctx, operationOf(ctx), resp, worst, false, span)
 	}
 	return resp
 }
 
-// log writes the operation's one line: 5xx at error, 4xx at warn, success
-// at info, with the request id, method, status, duration, operation, error
-// codes (as one string: "NOT_FOUND/RESOURCE_NOT_FOUND,...") and, when the
-// request is traced, its trace id.
-func (e *Every) log(ctx context.Context, resp *graphql.Response) {
+// log writes the operation's one line, at now, took after its start: 5xx
+// (worst, resp's highest status) at error, 4xx at warn, success at info,
+// with the request id, method, status, duration, operation, error codes (as
+// one string: "NOT_FOUND/RESOURCE_NOT_FOUND,...") and, when the request is
+// traced, its trace id.
+func (e *Every) log(ctx context.Context, opCtx *graphql.OperationContext, resp *graphql.Response, worst int,
+	now time.Time, took time.Duration) {
 	level := slog.LevelInfo
-	worst, _ := worstError(resp.Errors)
 	switch {
 	case worst >= 500:
 		level = slog.LevelError
@@ -215,20 +214,18 @@ func (e *Every) log(ctx context.Context, resp *graphql.Response) {
 	}
 	via := viaOf(ctx)
 	var name string
-	if graphql.HasOperationContext(ctx) {
-		opCtx := graphql.GetOperationContext(ctx)
+	if opCtx != nil {
 		name = opCtx.OperationName
 		if name == "" && opCtx.Operation != nil {
 			name = opCtx.Operation.Name
 		}
 	}
-	start, now := startOf(ctx), time.Now()
 	rec := slog.NewRecord(now, level, "graphql", 0)
 	rec.AddAttrs(
 		slog.String("request_id", requestid.From(ctx)),
 		slog.String("method", via.Method),
 		slog.Int("status", Status(resp, via.GraphQLResponse, e.Strict)),
-		slog.Duration("took", now.Sub(start)),
+		slog.Duration("took", took),
 	)
 	if name != "" {
 		rec.AddAttrs(slog.String("operation", name))
