@@ -74,6 +74,21 @@ func TestAutomaticPersistedQueries(t *testing.T) {
 	assert.Equal(t, "PERSISTED_QUERY_NOT_FOUND", legacy.Error(t).Extensions.Type)
 }
 
+// TestAPersistedQueryMissIsLoggedUnderItsOperationName: a hash alone that
+// is not known is refused before there is a document to name the
+// operation; its log line names the operation the client sent, as
+// PersistedQueryLink sends operationName with the hash.
+func TestAPersistedQueryMissIsLoggedUnderItsOperationName(t *testing.T) {
+	srv := testserver.Start(t)
+	res := srv.Post(t, []byte(`{"operationName":"Products","extensions":{"persistedQuery":{"version":1,"sha256Hash":"`+
+		persisted.Hash(productsDoc)+`"}}}`), "Content-Type", "application/json")
+	require.Equal(t, "PERSISTED_QUERY_NOT_FOUND", res.Error(t).Extensions.Type)
+
+	line := logLine(t, srv, res.Header.Get("X-Request-ID"))
+	assert.Equal(t, "Products", line["operation"])
+	assert.Equal(t, "PERSISTED_QUERY_NOT_FOUND/PERSISTED_QUERY_NOT_FOUND", line["errors"])
+}
+
 // TestPersistedQueriesAreCheckedBeforeTheyAreKept: a hash that is not the
 // query's, or a document that does not validate, is refused and not kept;
 // a persisted mutation does not run over GET.

@@ -79,21 +79,21 @@ const register = "faultline.persistedQuery"
 func (d *Documents) MutateOperationParameters(ctx context.Context, params *graphql.RawParams) *gqlerror.Error {
 	raw, named := params.Extensions["persistedQuery"]
 	if d.Trusted != nil {
-		return refusal(d.trusted(params, raw, named))
+		return refuse(ctx, params, d.trusted(params, raw, named))
 	}
 	if !named {
 		return nil
 	}
 	if !d.APQ {
-		return refusal(apperr.New(apperr.PersistedQueryNotSupported))
+		return refuse(ctx, params, apperr.New(apperr.PersistedQueryNotSupported))
 	}
 	hash, ae := parseExtension(raw, true)
 	if ae != nil {
-		return refusal(ae)
+		return refuse(ctx, params, ae)
 	}
 	if params.Query != "" {
 		if Hash(params.Query) != hash {
-			return refusal(apperr.New(apperr.PersistedQueryHashMismatch).With("sha256Hash", hash))
+			return refuse(ctx, params, apperr.New(apperr.PersistedQueryHashMismatch).With("sha256Hash", hash))
 		}
 		if len(params.Query) <= MaxDocument && graphql.HasOperationContext(ctx) {
 			graphql.GetOperationContext(ctx).Stats.SetExtension(register, hash)
@@ -103,9 +103,9 @@ func (d *Documents) MutateOperationParameters(ctx context.Context, params *graph
 	query, ok, err := d.lookup(ctx, hash)
 	switch {
 	case err != nil:
-		return refusal(apperr.From(err))
+		return refuse(ctx, params, apperr.From(err))
 	case !ok:
-		return refusal(apperr.New(apperr.PersistedQueryNotFound).With("sha256Hash", hash))
+		return refuse(ctx, params, apperr.New(apperr.PersistedQueryNotFound).With("sha256Hash", hash))
 	}
 	params.Query = query
 	return nil
@@ -213,6 +213,18 @@ func isHash(s string) bool {
 
 // weight is what a document weighs in the cache.
 func weight(query string) int64 { return int64(len(query) + 128) }
+
+// refuse is refusal for a request refused before it has a document. gqlgen
+// names the operation context after the client's operationName only once
+// every parameter mutator has agreed; named here, the refusal's log line
+// says which operation a client asked for (PersistedQueryLink sends the
+// name with the hash).
+func refuse(ctx context.Context, params *graphql.RawParams, ae *apperr.Error) *gqlerror.Error {
+	if ae != nil && graphql.HasOperationContext(ctx) {
+		graphql.GetOperationContext(ctx).OperationName = params.OperationName
+	}
+	return refusal(ae)
+}
 
 // refusal hands an apperr error to gqlgen, which the presenter words.
 func refusal(ae *apperr.Error) *gqlerror.Error {
