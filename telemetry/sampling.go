@@ -78,14 +78,16 @@ func samplingFromEnv(getenv func(string) string) (sampling, error) {
 // requires.
 func newTraceID() trace.TraceID { return traceIDWith(rand.Uint64()) }
 
-// traceIDWith is a trace id whose low 8 bytes are low.
+// traceIDWith is a trace id whose low 8 bytes are low, its high 8 drawn.
 func traceIDWith(low uint64) trace.TraceID {
 	var id trace.TraceID
 	binary.BigEndian.PutUint64(id[8:], low)
-	for !id.IsValid() {
+	for {
 		binary.BigEndian.PutUint64(id[:8], rand.Uint64())
+		if id.IsValid() {
+			return id
+		}
 	}
-	return id
 }
 
 func newSpanID() trace.SpanID {

@@ -180,11 +180,14 @@ func TestSamplingDecidesAsTheSDKSamplers(t *testing.T) {
 	}
 }
 
-// TestATraceIDKeepsItsLowHalf: the id Handler decided on is the one made.
+// TestATraceIDKeepsItsLowHalf: the id Handler decided on is the one made,
+// and its high half is drawn too: a W3C trace id is 16 random bytes.
 func TestATraceIDKeepsItsLowHalf(t *testing.T) {
 	for _, low := range []uint64{0, 1, 1<<64 - 1, 0x0123456789abcdef} {
-		id := traceIDWith(low)
+		id, again := traceIDWith(low), traceIDWith(low)
 		require.True(t, id.IsValid())
 		assert.Equal(t, low, binary.BigEndian.Uint64(id[8:]))
+		assert.NotEqual(t, id[:8], again[:8], "the high half is drawn each time")
+		assert.NotEqual(t, make([]byte, 8), id[:8], "the high half is drawn")
 	}
 }
